@@ -1,0 +1,75 @@
+import { Command, Errors, Flags, Interfaces } from '@oclif/core';
+import { ExitCode, GenaiError, isGenaiError } from '../errors.js';
+
+export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof GenaiCommand)['baseFlags'] & T['flags']>;
+export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+/**
+ * The shared behaviour of every genai command: `--json` (the command returns its result; oclif prints it),
+ * `--cwd` for the project folder, and errors rendered as one line with a fix and the documented exit code.
+ */
+export abstract class GenaiCommand<T extends typeof Command> extends Command {
+  static override enableJsonFlag = true;
+
+  static override baseFlags = {
+    cwd: Flags.directory({
+      description: 'Project folder (where genai.yaml is).',
+      default: '.',
+      helpGroup: 'GLOBAL',
+    }),
+  };
+
+  protected flags!: CommandFlags<T>;
+  protected args!: CommandArgs<T>;
+
+  public override async init(): Promise<void> {
+    await super.init();
+    const { args, flags } = await this.parse({
+      args: this.ctor.args,
+      baseFlags: (super.ctor as typeof GenaiCommand).baseFlags,
+      enableJsonFlag: this.ctor.enableJsonFlag,
+      flags: this.ctor.flags,
+      strict: this.ctor.strict,
+    });
+    this.flags = flags as CommandFlags<T>;
+    this.args = args as CommandArgs<T>;
+  }
+
+  /** Human output: silent under --json, where the returned value is the output. */
+  protected say(message = ''): void {
+    if (!this.jsonEnabled()) this.log(message);
+  }
+
+  /** Warnings go to stderr so that stdout stays clean for pipes and --json. */
+  protected warnLine(message: string): void {
+    this.logToStderr(`warning: ${message}`);
+  }
+
+  public override async catch(err: Error & { exitCode?: number }): Promise<void> {
+    const error = toGenaiError(err, this.id);
+    // oclif loses the exit code under --json (oclif/core#1423): set it here, for both paths.
+    process.exitCode = error.exitCode;
+    if (this.jsonEnabled()) {
+      this.logJson({ error: error.toJSON() });
+      return;
+    }
+    this.logToStderr(`error: ${error.toLine()}`);
+    if (error.exitCode === ExitCode.internal && process.env.GENAI_DEBUG) this.logToStderr(String(err.stack));
+  }
+}
+
+/** Maps anything thrown to a GenaiError: ours pass through, oclif's parse errors are usage errors. */
+export function toGenaiError(err: unknown, commandId?: string): GenaiError {
+  if (isGenaiError(err)) return err;
+  const help = commandId ? `run genai ${commandId.replaceAll(':', ' ')} --help` : 'run genai --help';
+  if (err instanceof Errors.CLIError || (err as { oclif?: { exit?: number } })?.oclif?.exit === 2) {
+    const first = String((err as Error).message).split('\n')[0]?.trim() ?? 'invalid command line';
+    return new GenaiError('E_USAGE', first.replace(/^Error:\s*/, ''), { fix: help, exitCode: ExitCode.usage });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new GenaiError('E_INTERNAL', `unexpected failure: ${message.split('\n')[0]}`, {
+    fix: 'set GENAI_DEBUG=1 for the stack and report it',
+    exitCode: ExitCode.internal,
+    cause: err,
+  });
+}

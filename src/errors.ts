@@ -1,0 +1,75 @@
+/**
+ * Errors a user can cause are values: a stable code, one line of message, a fix, a location and the
+ * documented exit code. The base command renders them; nothing below the commands prints.
+ */
+export const ExitCode = {
+  ok: 0,
+  /** An eval, budget or policy gate failed. */
+  gateFailed: 1,
+  /** The command line or an input file is wrong. */
+  usage: 2,
+  /** The environment is not as needed: missing tool, busy port, dead process, unreachable endpoint. */
+  environment: 3,
+  /** A bug in genai itself. */
+  internal: 70,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface GenaiErrorOptions {
+  /** What to do about it, in the imperative: "choose another port with --port". */
+  fix?: string;
+  /** Where: "genai.yaml:12:5" or a path. */
+  location?: string;
+  /** The field path inside the file: "environments.prod.region". */
+  field?: string;
+  exitCode?: ExitCodeValue;
+  cause?: unknown;
+}
+
+export class GenaiError extends Error {
+  readonly code: string;
+  readonly fix?: string;
+  readonly location?: string;
+  readonly field?: string;
+  readonly exitCode: ExitCodeValue;
+
+  constructor(code: string, message: string, options: GenaiErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GenaiError';
+    this.code = code;
+    this.fix = options.fix;
+    this.location = options.location;
+    this.field = options.field;
+    this.exitCode = options.exitCode ?? ExitCode.usage;
+  }
+
+  /** The one line a user reads: where, which field, what is wrong, and the fix. */
+  toLine(): string {
+    const where = [this.location, this.field].filter(Boolean).join(' ');
+    const head = where ? `${where}: ${this.message}` : this.message;
+    return this.fix ? `${head} — fix: ${this.fix}` : head;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.location ? { location: this.location } : {}),
+      ...(this.field ? { field: this.field } : {}),
+      ...(this.fix ? { fix: this.fix } : {}),
+      exitCode: this.exitCode,
+    };
+  }
+}
+
+export const usageError = (code: string, message: string, options: Omit<GenaiErrorOptions, 'exitCode'> = {}) =>
+  new GenaiError(code, message, { ...options, exitCode: ExitCode.usage });
+
+export const environmentError = (code: string, message: string, options: Omit<GenaiErrorOptions, 'exitCode'> = {}) =>
+  new GenaiError(code, message, { ...options, exitCode: ExitCode.environment });
+
+export const gateError = (code: string, message: string, options: Omit<GenaiErrorOptions, 'exitCode'> = {}) =>
+  new GenaiError(code, message, { ...options, exitCode: ExitCode.gateFailed });
+
+export const isGenaiError = (value: unknown): value is GenaiError => value instanceof GenaiError;

@@ -1,0 +1,1 @@
+export { ExitCode, GenaiError } from './errors.js';
