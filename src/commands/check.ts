@@ -1,10 +1,27 @@
 import { GenaiCommand } from '../cli/base-command.js';
+import { ExitCode } from '../errors.js';
+import type { CheckReport } from '../manifest/index.js';
 
 export default class Check extends GenaiCommand<typeof Check> {
   static override summary = 'Validate genai.yaml and the constraints that need no cloud.';
 
-  public async run(): Promise<{ ok: boolean }> {
-    this.say('placeholder');
-    return { ok: true };
+  static override description =
+    'Checks the schema (every problem, located at file:line:col with a fix), environments inside constraints.regions, ' +
+    'model and embedding ids offered in each region, data classes against remote endpoints, and budgets. ' +
+    'Exits 2 when there is an error; warnings alone exit 0.';
+
+  static override examples = ['<%= config.bin %> check', '<%= config.bin %> check --cwd services/assistant --json'];
+
+  public async run(): Promise<CheckReport> {
+    const { checkProject, formatFinding, formatSummary } = await import('../manifest/index.js');
+    const { budgetFindings } = await import('../cost/index.js');
+    const report = await checkProject(this.flags.cwd, undefined, [
+      (loaded, locateField) => budgetFindings(loaded.manifest, { locate: locateField }).map((f) => ({ ...f, location: f.location ?? loaded.file, field: f.field ?? 'constraints.budgetUsdPerMonth' })),
+    ]);
+    for (const finding of report.findings) this.say(formatFinding(finding));
+    this.say(formatSummary(report));
+    // Set rather than thrown, so that --json still prints the findings.
+    if (!report.ok) process.exitCode = ExitCode.usage;
+    return report;
   }
 }

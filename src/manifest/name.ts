@@ -1,0 +1,49 @@
+import { builtinModules } from 'node:module';
+
+/** A project name is both an npm package name and a DNS label (it names stacks, images and hosts). */
+export const PROJECT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+
+/** Names npm refuses although they look like package names. */
+const NPM_RESERVED = new Set(['node_modules', 'favicon.ico']);
+
+/** A package named like a core module would be shadowed by it (`import 'http'`). */
+const CORE_MODULES = new Set(builtinModules.map((name) => name.replace(/^node:/, '')));
+
+/**
+ * What is wrong with a project name, in words ("must start with a lower-case letter"), or undefined
+ * when it is fine. Pure, so that `init` can check a name before writing anything.
+ */
+export function validateProjectName(name: string): string | undefined {
+  if (typeof name !== 'string' || name.length === 0) return 'must not be empty';
+  if (NPM_RESERVED.has(name.toLowerCase())) return 'is a name npm reserves';
+  if (name.length > 63) return `is ${name.length} characters long; a DNS label has at most 63`;
+  if (/[\u0080-\uffff]/.test(name)) return 'contains non-ASCII characters; use only a-z, 0-9 and hyphens';
+  if (/[A-Z]/.test(name)) return 'contains upper-case letters; use lower case';
+  const other = /[^a-z0-9-]/.exec(name);
+  if (other) return `contains ${describeCharacter(other[0])}; use only lower-case letters, digits and hyphens`;
+  if (!/^[a-z]/.test(name)) return 'must start with a lower-case letter';
+  if (name.length < 2) return 'must be at least 2 characters long';
+  if (name.endsWith('-')) return 'must not end with a hyphen';
+  if (CORE_MODULES.has(name)) return 'is the name of a Node core module';
+  return undefined;
+}
+
+function describeCharacter(character: string): string {
+  if (character === ' ') return 'a space';
+  if (/\s/.test(character)) return 'white space';
+  return `"${character}"`;
+}
+
+/** A valid name close to what the user wrote, for fixes: "Cycle Assistant" → cycle-assistant. */
+export function suggestProjectName(name: string): string {
+  const cleaned = name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^[^a-z]+/, '')
+    .slice(0, 55)
+    .replace(/-+$/, '')
+    .replace(/-{2,}/g, '-');
+  if (cleaned.length < 2) return 'my-service';
+  return validateProjectName(cleaned) === undefined ? cleaned : `${cleaned}-service`;
+}

@@ -1,0 +1,266 @@
+import { z } from 'zod';
+import { PROJECT_NAME_PATTERN, suggestProjectName, validateProjectName } from './name.js';
+import { costSection } from './sections/cost.js';
+import { evalsSection } from './sections/evals.js';
+
+/**
+ * The schema of genai.yaml (DESIGN §3). Every object is strict, so a typo is an error rather than a
+ * silently ignored setting. Rules that need words are custom issues carrying `params.code` and
+ * `params.fix`; load.ts turns every issue into a located, one-line problem.
+ */
+
+export const AWS_REGION_PATTERN = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
+
+export const providers = ['offline', 'openai-compatible', 'bedrock', 'sagemaker', 'vllm'] as const;
+export const embeddingProviders = ['offline', 'openai-compatible', 'bedrock'] as const;
+export const vectorStoreKinds = ['pgvector', 'opensearch', 'qdrant', 's3vectors'] as const;
+export const dataClasses = ['public', 'internal', 'pii', 'phi'] as const;
+export const targets = ['local', 'aws', 'kubernetes'] as const;
+
+/** The extra fields of a custom issue that load.ts reads. */
+export interface ProblemParams {
+  code: string;
+  fix: string;
+}
+
+const problemParams = (code: string, fix: string): ProblemParams => ({ code, fix });
+
+const projectName = z
+  .string()
+  .superRefine((name, ctx) => {
+    const problem = validateProjectName(name);
+    if (problem) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `the name ${JSON.stringify(name)} ${problem}`,
+        params: problemParams('E_MANIFEST_NAME', `rename it, e.g. ${suggestProjectName(name)}`),
+      });
+    }
+  })
+  .meta({ pattern: PROJECT_NAME_PATTERN.source })
+  .describe('Service name: an npm package name and a DNS label (lower-case letters, digits and hyphens, starting with a letter, at most 63 characters).');
+
+const awsRegion = z
+  .string()
+  .superRefine((region, ctx) => {
+    if (!AWS_REGION_PATTERN.test(region)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected an AWS region code like eu-west-1, found the string ${JSON.stringify(region)}`,
+        params: problemParams('E_MANIFEST_REGION', 'write the region code, e.g. eu-west-1, us-east-1 or us-gov-west-1'),
+      });
+    }
+  })
+  .meta({ pattern: AWS_REGION_PATTERN.source });
+
+const environmentName = z
+  .string()
+  .superRefine((name, ctx) => {
+    if (!ENVIRONMENT_NAME_PATTERN.test(name)) {
+      const suggestion = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').slice(0, 31);
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(name)} is not a valid environment name: use a lower-case letter, then lower-case letters, digits or hyphens (at most 31 characters)`,
+        params: problemParams('E_MANIFEST_ENVIRONMENT_NAME', suggestion ? `rename it, e.g. ${suggestion}` : 'rename it, e.g. prod'),
+      });
+    }
+  })
+  .meta({ pattern: ENVIRONMENT_NAME_PATTERN.source });
+
+const monthlyBudget = z.number().positive().describe('Monthly budget in US dollars.');
+
+export const constraintsSection = z
+  .strictObject({
+    budgetUsdPerMonth: z.number().positive().describe('Monthly budget for the whole service in US dollars; cost estimates and promotions are gated on it.'),
+    dailyActiveUsers: z.number().int().nonnegative().describe('Expected daily active users.'),
+    requestsPerUserPerDay: z.number().nonnegative().describe('Average requests per user per day.'),
+    peakFactor: z.number().min(1).default(3).describe('Peak traffic as a multiple of the average, for sizing.'),
+    regions: z
+      .array(awsRegion.describe('An AWS region code, e.g. eu-west-1.'))
+      .min(1)
+      .describe('AWS regions the service and its data may live in (data residency); every cloud environment must stay inside.'),
+    latencyP95Ms: z.number().int().positive().describe('Latency objective: 95th percentile of a request, in milliseconds.'),
+    dataClass: z.enum(dataClasses).describe('The most sensitive data the service handles: public, internal, pii or phi.'),
+  })
+  .describe('Budget, load, data residency, latency objective and data class: checked by check, cost, up and promote.');
+
+export const modelSection = z
+  .strictObject({
+    provider: z.enum(providers).describe('Who serves the model: offline (deterministic, for dev and CI), openai-compatible, bedrock, sagemaker or vllm.'),
+    id: z.string().min(1).describe('Model id as the provider names it, e.g. meta.llama3-1-70b-instruct-v1:0.'),
+    throughput: z.enum(['on-demand', 'provisioned']).default('on-demand').describe('Pay per token (on-demand) or reserved capacity (provisioned).'),
+    baseUrl: z.url().optional().describe('Endpoint of an OpenAI-compatible server, e.g. http://localhost:11434/v1; required for openai-compatible.'),
+    maxOutputTokens: z.number().int().positive().default(512).describe('Upper bound on generated tokens per answer.'),
+  })
+  .superRefine((model, ctx) => {
+    if (model.provider === 'openai-compatible' && model.baseUrl === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['baseUrl'],
+        message: 'the openai-compatible provider needs a baseUrl',
+        params: problemParams('E_MANIFEST_BASE_URL', 'add baseUrl: the server URL, e.g. http://localhost:11434/v1'),
+      });
+    }
+  })
+  .describe('The generation model.');
+
+export const embeddingsSection = z
+  .strictObject({
+    provider: z.enum(embeddingProviders).describe('Who computes embeddings: offline, openai-compatible or bedrock.'),
+    id: z.string().min(1).describe('Embedding model id, e.g. amazon.titan-embed-text-v2:0.'),
+    dimensions: z.number().int().min(1).max(4096).describe('Length of an embedding vector; the vector store index is built for it.'),
+    baseUrl: z.url().optional().describe('Endpoint of an OpenAI-compatible embeddings server.'),
+  })
+  .superRefine((embeddings, ctx) => {
+    if (embeddings.provider === 'openai-compatible' && embeddings.baseUrl === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['baseUrl'],
+        message: 'the openai-compatible provider needs a baseUrl',
+        params: problemParams('E_MANIFEST_BASE_URL', 'add baseUrl: the server URL, e.g. http://localhost:11434/v1'),
+      });
+    }
+  })
+  .describe('The embedding model used for ingestion and retrieval.');
+
+export const vectorStoreSection = z
+  .strictObject({
+    kind: z.enum(vectorStoreKinds).default('pgvector').describe('pgvector (PGlite locally, Aurora in AWS), opensearch, qdrant or s3vectors.'),
+  })
+  .describe('Where document chunks and their embeddings are stored.');
+
+export const retrievalSection = z
+  .strictObject({
+    topK: z.number().int().min(1).max(50).default(5).describe('Chunks retrieved per question.'),
+    chunkSize: z.number().int().positive().default(400).describe('Chunk length in tokens.'),
+    chunkOverlap: z.number().int().nonnegative().default(50).describe('Tokens shared by consecutive chunks; less than chunkSize.'),
+  })
+  .superRefine((retrieval, ctx) => {
+    if (retrieval.chunkOverlap >= retrieval.chunkSize) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['chunkOverlap'],
+        message: `chunkOverlap (${retrieval.chunkOverlap}) must be less than chunkSize (${retrieval.chunkSize})`,
+        params: problemParams('E_MANIFEST_CHUNK_OVERLAP', `lower chunkOverlap below ${retrieval.chunkSize}, e.g. ${Math.floor(retrieval.chunkSize / 8)}`),
+      });
+    }
+  })
+  .describe('How documents are chunked and how many chunks a question retrieves.');
+
+export const promotionSection = z
+  .strictObject({
+    maxRegression: z.number().min(0).max(1).default(0.02).describe('Largest drop of an eval score against the target environment baseline that a promotion tolerates (0..1).'),
+    approval: z.array(z.string()).optional().describe('Environments whose promotions need a human approval; each must be defined under environments.'),
+  })
+  .describe('The gates of genai promote.');
+
+const scale = z
+  .strictObject({
+    min: z.number().int().nonnegative().describe('Fewest running instances.'),
+    max: z.number().int().positive().describe('Most running instances.'),
+  })
+  .superRefine((value, ctx) => {
+    if (value.min > value.max) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['min'],
+        message: `scale.min (${value.min}) is greater than scale.max (${value.max})`,
+        params: problemParams('E_MANIFEST_SCALE', `lower min to at most ${value.max}, or raise max`),
+      });
+    }
+  })
+  .describe('Autoscaling bounds.');
+
+export const localEnvironment = z
+  .strictObject({
+    target: z.literal('local').describe('Runs on this machine: PGlite, the offline or an OpenAI-compatible model, a supervised Node process.'),
+    port: z.number().int().min(1024).max(65535).optional().describe('Port of the local service (1024..65535).'),
+    budgetUsdPerMonth: monthlyBudget.optional(),
+  })
+  .describe('A local environment.');
+
+export const awsEnvironment = z
+  .strictObject({
+    target: z.literal('aws').describe('Deployed to AWS with Pulumi.'),
+    region: awsRegion.describe('AWS region of the environment; must be one of constraints.regions.'),
+    scale: scale.optional(),
+    budgetUsdPerMonth: monthlyBudget.optional(),
+  })
+  .describe('An AWS environment.');
+
+export const kubernetesEnvironment = z
+  .strictObject({
+    target: z.literal('kubernetes').describe('Deployed to a Kubernetes cluster with Pulumi.'),
+    context: z.string().min(1).optional().describe('kubeconfig context; the current context when absent.'),
+    namespace: z.string().min(1).optional().describe('Namespace; the service name when absent.'),
+    scale: scale.optional(),
+    budgetUsdPerMonth: monthlyBudget.optional(),
+  })
+  .describe('A Kubernetes environment.');
+
+export const environmentSchema = z
+  .discriminatedUnion('target', [localEnvironment, awsEnvironment, kubernetesEnvironment])
+  .describe('Where and how one environment runs: target local, aws or kubernetes.');
+
+export const environmentsSection = z
+  .record(environmentName, environmentSchema)
+  .superRefine((environments, ctx) => {
+    if (Object.keys(environments).length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'no environment is defined',
+        params: problemParams('E_MANIFEST_NO_ENVIRONMENT', 'add one, e.g. local: { target: local }'),
+      });
+    }
+  })
+  .meta({ minProperties: 1 })
+  .describe('The environments, by name (local, dev, staging, prod...).');
+
+export const manifestSchema = z
+  .strictObject({
+    name: projectName,
+    description: z.string().optional().describe('One sentence on what the service does.'),
+    constraints: constraintsSection,
+    model: modelSection,
+    embeddings: embeddingsSection,
+    vectorStore: vectorStoreSection.prefault({}),
+    retrieval: retrievalSection.prefault({}),
+    evals: evalsSection,
+    cost: costSection.optional(),
+    promotion: promotionSection.prefault({}),
+    environments: environmentsSection,
+  })
+  // Runs even when other fields have problems, so that `genai check` lists every problem at once.
+  .superRefine(checkApprovals, { when: () => true })
+  .describe('genai.yaml: the service, its constraints and its environments.');
+
+/** Every environment named under promotion.approval must exist. Defensive: the value may be malformed. */
+function checkApprovals(manifest: unknown, ctx: z.RefinementCtx): void {
+  const { promotion, environments } = (manifest ?? {}) as { promotion?: unknown; environments?: unknown };
+  const approval = (promotion as { approval?: unknown } | undefined)?.approval;
+  if (!Array.isArray(approval) || typeof environments !== 'object' || environments === null) return;
+  const defined = Object.keys(environments);
+  approval.forEach((name, index) => {
+    if (typeof name !== 'string' || defined.includes(name)) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['promotion', 'approval', index],
+      message: `approval names the environment ${JSON.stringify(name)}, which is not defined under environments`,
+      params: problemParams('E_MANIFEST_APPROVAL', defined.length ? `use one of ${defined.join(', ')}, or add ${name} under environments` : `add ${name} under environments`),
+    });
+  });
+}
+
+export type Manifest = z.infer<typeof manifestSchema>;
+/** What a user may write: fields with defaults are optional. */
+export type ManifestInput = z.input<typeof manifestSchema>;
+export type Environment = Manifest['environments'][string];
+export type EnvironmentTarget = Environment['target'];
+export type LocalEnvironment = z.infer<typeof localEnvironment>;
+export type AwsEnvironment = z.infer<typeof awsEnvironment>;
+export type KubernetesEnvironment = z.infer<typeof kubernetesEnvironment>;
+export type DataClass = (typeof dataClasses)[number];
+export type ModelProvider = (typeof providers)[number];
+export type EmbeddingProvider = (typeof embeddingProviders)[number];
+export type VectorStoreKind = (typeof vectorStoreKinds)[number];
