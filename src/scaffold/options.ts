@@ -1,0 +1,95 @@
+import { AWS_REGION_PATTERN, ENVIRONMENT_NAME_PATTERN } from '../manifest/index.js';
+
+/**
+ * The option vocabulary of `genai init`: one place for every choice, its allowed values and its default.
+ * Flags, prompts, template selection and validation all read from here.
+ */
+export const targets = ['local', 'aws', 'kubernetes'] as const;
+export const modelProviders = ['offline', 'openai-compatible', 'bedrock'] as const;
+export const vectorStores = ['pgvector', 'opensearch', 'qdrant'] as const;
+export const ciProviders = ['github', 'gitlab', 'none'] as const;
+
+export type Target = (typeof targets)[number];
+export type ModelProvider = (typeof modelProviders)[number];
+export type VectorStore = (typeof vectorStores)[number];
+export type CiProvider = (typeof ciProviders)[number];
+
+export interface InitOptions {
+  name: string;
+  target: Target;
+  provider: ModelProvider;
+  vectorStore: VectorStore;
+  /** Environment names in promotion order, e.g. dev, staging, prod. */
+  environments: string[];
+  region: string;
+  ci: CiProvider;
+  /** Base URL of an OpenAI-compatible server (openai-compatible provider only). */
+  baseUrl?: string;
+}
+
+export const defaults = {
+  target: 'local',
+  provider: 'offline',
+  vectorStore: 'pgvector',
+  environments: ['dev', 'staging', 'prod'],
+  region: 'eu-west-1',
+  ci: 'github',
+  baseUrl: 'http://localhost:11434/v1',
+} as const satisfies Omit<InitOptions, 'name' | 'environments'> & { environments: readonly string[] };
+
+/** Model and embedding ids written into genai.yaml for each provider. */
+export const providerModels: Record<ModelProvider, { model: string; embeddings: string; dimensions: number }> = {
+  offline: { model: 'offline-extractive', embeddings: 'offline-hash-384', dimensions: 384 },
+  'openai-compatible': { model: 'llama3.1:8b', embeddings: 'nomic-embed-text', dimensions: 768 },
+  bedrock: { model: 'meta.llama3-1-70b-instruct-v1:0', embeddings: 'amazon.titan-embed-text-v2:0', dimensions: 1024 },
+};
+
+/** Which combinations make sense; each problem is returned in words with its fix. */
+export function optionProblems(options: InitOptions): { message: string; fix: string; field: string }[] {
+  const problems: { message: string; fix: string; field: string }[] = [];
+  if (options.provider === 'bedrock' && options.target !== 'aws') {
+    problems.push({ field: 'provider', message: 'the bedrock provider needs the aws target', fix: 'pass --target aws, or --provider offline|openai-compatible' });
+  }
+  if (options.vectorStore === 'opensearch' && options.target !== 'aws') {
+    problems.push({ field: 'vector-store', message: 'opensearch is offered on the aws target only', fix: 'pass --target aws, or --vector-store pgvector' });
+  }
+  if (options.vectorStore === 'qdrant' && options.target !== 'kubernetes') {
+    problems.push({ field: 'vector-store', message: 'qdrant is offered on the kubernetes target only', fix: 'pass --target kubernetes, or --vector-store pgvector' });
+  }
+  if (options.environments.length === 0) {
+    problems.push({ field: 'environments', message: 'at least one environment is needed', fix: 'pass --environments dev,staging,prod' });
+  }
+  const seen = new Set<string>();
+  for (const env of options.environments) {
+    if (!ENVIRONMENT_NAME_PATTERN.test(env)) {
+      problems.push({ field: 'environments', message: `environment name "${env}" is not valid`, fix: 'use lower-case letters, digits and hyphens, starting with a letter, at most 31 characters' });
+    }
+    if (seen.has(env)) problems.push({ field: 'environments', message: `environment "${env}" is listed twice`, fix: 'list each environment once' });
+    seen.add(env);
+  }
+  if (options.target !== 'local' && options.environments.includes('local')) {
+    problems.push({ field: 'environments', message: 'the name "local" is kept for the local environment of a cloud project', fix: 'name the cloud environments otherwise, e.g. dev,staging,prod' });
+  }
+  if (!AWS_REGION_PATTERN.test(options.region)) {
+    problems.push({ field: 'region', message: `"${options.region}" is not an AWS region name`, fix: 'pass a region such as eu-west-1' });
+  }
+  if (options.provider === 'openai-compatible') {
+    try {
+      const url = new URL(options.baseUrl ?? '');
+      if (!/^https?:$/.test(url.protocol)) throw new Error('protocol');
+    } catch {
+      problems.push({ field: 'base-url', message: `"${options.baseUrl ?? ''}" is not an http(s) URL`, fix: 'pass --base-url http://localhost:11434/v1 (Ollama) or your server\'s /v1 URL' });
+    }
+  }
+  return problems;
+}
+
+/** Environments as written to genai.yaml: a cloud project also gets a `local` one for development. */
+export function plannedEnvironments(options: InitOptions): { name: string; target: Target; region?: string }[] {
+  const own = options.environments.map((name) => ({
+    name,
+    target: options.target,
+    ...(options.target === 'aws' ? { region: options.region } : {}),
+  }));
+  return options.target === 'local' ? own : [{ name: 'local', target: 'local' as const }, ...own];
+}

@@ -1,0 +1,35 @@
+import Handlebars from 'handlebars';
+
+/**
+ * Handlebars with helpers that escape a value for the context it lands in. `{{x}}` HTML-escapes (right for
+ * Markdown and HTML); `{{yaml x}}` writes a double-quoted YAML scalar; `{{sh x}}` a single-quoted shell
+ * word; `{{json x}}` a JSON value.
+ */
+const engine = Handlebars.create();
+
+/** JSON strings are valid YAML double-quoted scalars, and JSON escaping covers every control character. */
+export const yamlScalar = (value: unknown): string => JSON.stringify(String(value));
+
+export const shellWord = (value: unknown): string => `'${String(value).replaceAll("'", `'\\''`)}'`;
+
+/** Strict mode does not reach helper arguments, so the escaping helpers refuse a missing value themselves. */
+const defined = (helper: string, value: unknown): unknown => {
+  if (value === undefined || value === null) throw new Error(`{{${helper}}} was given a missing value`);
+  return value;
+};
+engine.registerHelper('yaml', (value: unknown) => new Handlebars.SafeString(yamlScalar(defined('yaml', value))));
+engine.registerHelper('sh', (value: unknown) => new Handlebars.SafeString(shellWord(defined('sh', value))));
+engine.registerHelper('json', (value: unknown) => new Handlebars.SafeString(JSON.stringify(defined('json', value))));
+engine.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+engine.registerHelper('join', (list: unknown[], sep: unknown) =>
+  Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ', ') : '',
+);
+
+/** Renders one template. Strict: a variable the context lacks is an error, never an empty string. */
+export function renderTemplate(source: string, context: object, templateName = 'template'): string {
+  try {
+    return engine.compile(source, { strict: true, noEscape: false })(context);
+  } catch (err) {
+    throw new Error(`${templateName}: ${(err as Error).message.split('\n')[0]}`);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * What `genai init` writes beside the files of templates/service: the generated project's package.json,
+ * its pinned dependencies (one table, exact versions) and the environment variables it reads.
+ * Pure data and pure functions; the renderer owns the I/O.
+ */
+
+export type ServiceProvider = 'offline' | 'openai-compatible';
+
+export interface ServiceEnvVar {
+  name: string;
+  description: string;
+  /** The value written into .env.example; empty means "unset". */
+  value: string;
+}
+
+/**
+ * Runtime dependencies of the generated service, pinned exactly so that every project of a team builds
+ * the same thing. No genai-kit here: the service never needs the kit at run time.
+ */
+export const serviceDependencies = {
+  // Hono: small, Web-standard Request/Response, runs on Node, Bun and Lambda.
+  hono: '4.13.19',
+  '@hono/node-server': '1.19.19',
+  // Postgres in WebAssembly with pgvector built in: the same SQL as Aurora or any Postgres.
+  '@electric-sql/pglite': '0.4.6',
+  // The newest 6.x: openai 7 needs Node 22.
+  openai: '6.49.0',
+  // 1.9.1, not 1.10.0: sdk-trace-base 2.12.1 declares the peer range >=1.3.0 <1.10.0, and npm refuses the pair.
+  '@opentelemetry/api': '1.9.1',
+  // The api alone hands out all-zero trace ids; the SDK makes real ones.
+  '@opentelemetry/sdk-trace-base': '2.12.1',
+} as const satisfies Record<string, string>;
+
+export const serviceDevDependencies = {
+  typescript: '5.9.3',
+  vitest: '4.1.12',
+  '@types/node': '20.19.43',
+} as const satisfies Record<string, string>;
+
+/** The oldest Node the generated service supports (PGlite and the OpenTelemetry SDK need 20). */
+export const serviceNodeEngine = '>=20.19.0';
+
+/** Every variable the service reads, with the value .env.example suggests for the offline provider. */
+export const serviceEnvVars: ServiceEnvVar[] = [
+  { name: 'GENAI_ENV', description: 'Environment name: picks the data folder and labels health and traces.', value: 'local' },
+  { name: 'HOST', description: 'Address the HTTP server binds to.', value: '127.0.0.1' },
+  { name: 'PORT', description: 'Port the HTTP server listens on (0 picks a free one).', value: '8787' },
+  {
+    name: 'GENAI_DATA_DIR',
+    description: 'PGlite folder of this environment; only one process may open it. Default: .genai/data/ followed by GENAI_ENV.',
+    value: '',
+  },
+  {
+    name: 'OPENAI_BASE_URL',
+    description: 'An OpenAI-compatible endpoint (Ollama, vLLM, OpenAI) for embeddings and chat. Empty: the offline provider.',
+    value: '',
+  },
+  { name: 'OPENAI_API_KEY', description: 'API key for OPENAI_BASE_URL; local servers usually need none.', value: '' },
+  { name: 'GENAI_CHAT_MODEL', description: 'Chat model id; required with OPENAI_BASE_URL.', value: '' },
+  { name: 'GENAI_EMBEDDING_MODEL', description: 'Embedding model id; required with OPENAI_BASE_URL.', value: '' },
+  {
+    name: 'GENAI_EMBEDDING_DIMENSIONS',
+    description: 'Length of the embedding vectors; required with OPENAI_BASE_URL (the offline provider uses 384).',
+    value: '',
+  },
+  { name: 'GENAI_TOP_K', description: 'How many chunks retrieval returns.', value: '5' },
+  { name: 'GENAI_CHUNK_SIZE', description: 'Target chunk size in tokens (about 4 characters each) at ingest.', value: '400' },
+  { name: 'GENAI_CHUNK_OVERLAP', description: 'Tokens of the previous chunk repeated at the start of the next.', value: '50' },
+  {
+    name: 'GENAI_MIN_RETRIEVAL_SCORE',
+    description: 'Cosine similarity below which the best chunk counts as no evidence and the answer is refused.',
+    value: '',
+  },
+];
+
+/** Values that differ when the project starts on an OpenAI-compatible endpoint (Ollama's defaults). */
+const openAiCompatibleValues: Record<string, string> = {
+  OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1',
+  GENAI_CHAT_MODEL: 'llama3.1:8b',
+  GENAI_EMBEDDING_MODEL: 'nomic-embed-text',
+  GENAI_EMBEDDING_DIMENSIONS: '768',
+};
+
+/**
+ * The env-var table with the values .env.example should suggest for the chosen provider; `values`
+ * (by variable name) wins, e.g. `{ OPENAI_BASE_URL: options.baseUrl }`. Providers the generated service
+ * does not implement get the offline suggestions.
+ */
+export function serviceEnvVarsFor(provider: ServiceProvider | (string & {}), values: Record<string, string | undefined> = {}): ServiceEnvVar[] {
+  const suggested = provider === 'openai-compatible' ? openAiCompatibleValues : {};
+  return serviceEnvVars.map((v) => ({ ...v, value: values[v.name] ?? suggested[v.name] ?? v.value }));
+}
+
+export interface ServicePackageJsonInput {
+  name: string;
+  description: string;
+  /** The spec of the genai-kit devDependency: "0.1.0", "file:../kit", a tarball path. */
+  kitDependency: string;
+}
+
+/** The generated project's package.json as an object; the caller serialises it. */
+export function servicePackageJson({ name, description, kitDependency }: ServicePackageJsonInput): Record<string, unknown> {
+  return {
+    name,
+    version: '0.1.0',
+    private: true,
+    description,
+    type: 'module',
+    engines: { node: serviceNodeEngine },
+    scripts: {
+      build: 'tsc -p tsconfig.json',
+      start: 'node dist/server.js',
+      ingest: 'node dist/ingest.js',
+      test: 'vitest run',
+      typecheck: 'tsc -p tsconfig.json --noEmit && tsc -p tsconfig.test.json',
+      dev: 'genai dev',
+      check: 'genai check',
+      eval: 'genai eval --local',
+    },
+    dependencies: { ...serviceDependencies },
+    devDependencies: { ...serviceDevDependencies, 'genai-kit': kitDependency },
+  };
+}

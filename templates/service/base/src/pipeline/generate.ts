@@ -1,0 +1,28 @@
+import type { Span } from '@opentelemetry/api';
+import type { Context, Generation, Provider } from '../providers/index.js';
+
+/**
+ * Answers from the contexts that count as evidence (at least the provider's minimum similarity).
+ * Without evidence no model is called: there is nothing to ground an answer in, and it costs nothing.
+ */
+export async function generate(provider: Provider, question: string, contexts: Context[], span: Span): Promise<Generation | undefined> {
+  const evidence = contexts.filter((c) => c.score >= provider.minRetrievalScore);
+  span.setAttributes({
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.provider.name': provider.system,
+    'gen_ai.request.model': provider.chatModel,
+    'gen_ai.request.temperature': 0,
+    'genai.generate.contexts': evidence.length,
+  });
+  if (evidence.length === 0) {
+    span.setAttribute('genai.generate.skipped', true);
+    return undefined;
+  }
+  const generation = await provider.generate(question, evidence);
+  span.setAttributes({
+    'gen_ai.usage.input_tokens': generation.inputTokens,
+    'gen_ai.usage.output_tokens': generation.outputTokens,
+    'genai.citations': generation.citations,
+  });
+  return generation;
+}

@@ -1,0 +1,49 @@
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import { loadConfig, loadDotEnv } from './config.js';
+import { ExitCode, ServiceError, exitWithError } from './errors.js';
+import { createProvider } from './providers/index.js';
+import { Store } from './store.js';
+import { createTracing } from './telemetry.js';
+
+/** Starts the service; it owns its environment's data folder until SIGTERM or SIGINT. */
+async function main(): Promise<void> {
+  loadDotEnv();
+  const config = loadConfig();
+  const provider = createProvider(config.provider);
+  const store = await Store.open(config.dataDir);
+  const tracing = createTracing();
+  const app = createApp({ env: config.env, store, provider, tracer: tracing.tracer, topK: config.topK });
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
+    console.log(`listening on http://${host}:${info.port}`);
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (exitCode: number) => {
+    stopping ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive clients must not hold the shutdown hostage.
+        setTimeout(() => ('closeAllConnections' in server ? server.closeAllConnections() : undefined), 5_000).unref();
+      });
+      await store.close();
+      await tracing.shutdown();
+      process.exit(exitCode);
+    })();
+    return stopping;
+  };
+
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    const problem =
+      error.code === 'EADDRINUSE'
+        ? new ServiceError('port_in_use', `port ${config.port} on ${config.host} is in use`, 'stop what uses it, or set PORT to another port', ExitCode.environment)
+        : error;
+    void store.close().finally(() => exitWithError(problem));
+  });
+  process.on('SIGTERM', () => void stop(0));
+  process.on('SIGINT', () => void stop(0));
+}
+
+main().catch(exitWithError);

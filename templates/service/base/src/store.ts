@@ -1,0 +1,252 @@
+import { readFileSync } from 'node:fs';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite/vector';
+import { ExitCode, ServiceError } from './errors.js';
+
+/** An ingested version of the corpus: what `/healthz` reports and a release records. */
+export interface Snapshot {
+  id: string;
+  embeddingModel: string;
+  dimensions: number;
+  documents: number;
+  chunks: number;
+  ingestedAt: string;
+}
+
+export interface StoredDocument {
+  id: string;
+  title: string;
+  sha256: string;
+}
+
+export interface StoredChunk {
+  documentId: string;
+  ordinal: number;
+  text: string;
+  embedding: number[];
+}
+
+export interface RetrievedChunk {
+  documentId: string;
+  title: string;
+  text: string;
+  /** Cosine similarity, -1..1. */
+  score: number;
+}
+
+/**
+ * How a search runs: `planner` lets Postgres choose (a scan is exact and cheaper on small tables);
+ * `index` forces the HNSW index and `exact` forbids it, to compare the two.
+ */
+export type SearchMode = 'planner' | 'index' | 'exact';
+
+/** Candidates HNSW visits per query; pgvector's default of 40 loses recall on near-duplicate chunks. */
+export const efSearch = 100;
+
+const schema = `
+  CREATE EXTENSION IF NOT EXISTS vector;
+  CREATE TABLE IF NOT EXISTS snapshots (
+    id text PRIMARY KEY,
+    embedding_model text NOT NULL,
+    dimensions integer NOT NULL,
+    documents integer NOT NULL,
+    chunks integer NOT NULL,
+    active boolean NOT NULL DEFAULT false,
+    ingested_at timestamptz NOT NULL DEFAULT now()
+  );
+  CREATE TABLE IF NOT EXISTS documents (
+    id text PRIMARY KEY,
+    title text NOT NULL,
+    sha256 text NOT NULL
+  );
+`;
+
+/**
+ * The vector store: PGlite (Postgres in WebAssembly) with pgvector, one folder per environment. The same
+ * SQL runs on Aurora or any Postgres with pgvector. PGlite is single-process, so a lock file beside the
+ * folder keeps a second process (a second server, an ingest while serving) out.
+ */
+export class Store {
+  private constructor(
+    readonly db: PGlite,
+    private readonly lockFile: string,
+    private current: Snapshot | null,
+  ) {}
+
+  static async open(dataDir: string): Promise<Store> {
+    await mkdir(path.dirname(dataDir), { recursive: true });
+    const lockFile = await acquireLock(dataDir);
+    try {
+      const db = await PGlite.create(dataDir, { extensions: { vector } });
+      await db.exec(schema);
+      await db.exec(`SET hnsw.ef_search = ${efSearch}`);
+      return new Store(db, lockFile, await activeSnapshot(db));
+    } catch (error) {
+      await rm(lockFile, { force: true });
+      throw error;
+    }
+  }
+
+  /** The snapshot being served; only this process writes, so the cached value is the truth. */
+  get snapshot(): Snapshot | null {
+    return this.current;
+  }
+
+  /** Replaces documents and chunks with a new snapshot's, in one transaction. */
+  async replaceCorpus(
+    snapshot: Omit<Snapshot, 'ingestedAt' | 'documents' | 'chunks'>,
+    documents: StoredDocument[],
+    chunks: StoredChunk[],
+  ): Promise<Snapshot> {
+    await this.db.transaction(async (tx) => {
+      await ensureChunksTable(tx, snapshot.dimensions);
+      await tx.exec('DELETE FROM chunks; DELETE FROM documents; UPDATE snapshots SET active = false WHERE active;');
+      // Building the HNSW index once after the bulk insert is faster than updating it row by row.
+      await tx.exec('DROP INDEX IF EXISTS chunks_embedding_hnsw');
+      await insertRows(tx, 'documents (id, title, sha256)', ['text', 'text', 'text'], documents.map((d) => [d.id, d.title, d.sha256]));
+      await insertRows(
+        tx,
+        'chunks (document_id, ordinal, text, embedding)',
+        ['text', 'int', 'text', 'vector'],
+        chunks.map((c) => [c.documentId, c.ordinal, c.text, toVector(c.embedding)]),
+      );
+      await tx.exec('CREATE INDEX chunks_embedding_hnsw ON chunks USING hnsw (embedding vector_cosine_ops)');
+      // Re-ingesting an earlier corpus reactivates its snapshot id.
+      await tx.query(
+        `INSERT INTO snapshots (id, embedding_model, dimensions, documents, chunks, active)
+         VALUES ($1, $2, $3, $4, $5, true)
+         ON CONFLICT (id) DO UPDATE SET active = true, ingested_at = now(),
+           documents = EXCLUDED.documents, chunks = EXCLUDED.chunks`,
+        [snapshot.id, snapshot.embeddingModel, snapshot.dimensions, documents.length, chunks.length],
+      );
+    });
+    this.current = await activeSnapshot(this.db);
+    if (!this.current) throw new Error('snapshot vanished right after it was written');
+    return this.current;
+  }
+
+  /** The k chunks nearest to the embedding by cosine distance, best first. */
+  async search(embedding: number[], k: number, mode: SearchMode = 'planner'): Promise<RetrievedChunk[]> {
+    if (!this.current) return [];
+    return this.db.transaction(async (tx) => {
+      if (mode === 'index') await tx.exec('SET LOCAL enable_seqscan = off');
+      if (mode === 'exact') await tx.exec('SET LOCAL enable_indexscan = off');
+      const { rows } = await tx.query<{ document_id: string; title: string; text: string; distance: number | null }>(
+        `SELECT c.document_id, d.title, c.text, c.distance
+           FROM (SELECT document_id, ordinal, text, embedding <=> $1::vector AS distance
+                   FROM chunks ORDER BY embedding <=> $1::vector LIMIT $2) c
+           JOIN documents d ON d.id = c.document_id
+          ORDER BY c.distance, c.document_id, c.ordinal`,
+        [toVector(embedding), k],
+      );
+      return rows.map((row) => ({
+        documentId: row.document_id,
+        title: row.title,
+        text: row.text,
+        // A zero vector (a question of stop words only) has no direction: NaN distance, no similarity.
+        score: row.distance === null || !Number.isFinite(row.distance) ? 0 : 1 - row.distance,
+      }));
+    });
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (!this.db.closed) await this.db.close();
+    } finally {
+      await rm(this.lockFile, { force: true });
+    }
+  }
+}
+
+export const toVector = (values: number[]): string => `[${values.join(',')}]`;
+
+/** Multi-row INSERTs, a batch at a time: one statement per row is the slow part of an ingest. */
+async function insertRows(tx: Transaction, target: string, types: string[], rows: unknown[][]): Promise<void> {
+  const batch = 200;
+  for (let start = 0; start < rows.length; start += batch) {
+    const slice = rows.slice(start, start + batch);
+    const values = slice.map((_, r) => `(${types.map((type, c) => `$${r * types.length + c + 1}::${type}`).join(', ')})`);
+    await tx.query(`INSERT INTO ${target} VALUES ${values.join(', ')}`, slice.flat());
+  }
+}
+
+async function activeSnapshot(db: PGlite): Promise<Snapshot | null> {
+  const { rows } = await db.query<{
+    id: string;
+    embedding_model: string;
+    dimensions: number;
+    documents: number;
+    chunks: number;
+    ingested_at: Date;
+  }>('SELECT id, embedding_model, dimensions, documents, chunks, ingested_at FROM snapshots WHERE active LIMIT 1');
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    id: row.id,
+    embeddingModel: row.embedding_model,
+    dimensions: row.dimensions,
+    documents: row.documents,
+    chunks: row.chunks,
+    ingestedAt: new Date(row.ingested_at).toISOString(),
+  };
+}
+
+/** The vector column's size is part of its type: a model with other dimensions needs a new table. */
+async function ensureChunksTable(tx: Transaction, dimensions: number): Promise<void> {
+  const { rows } = await tx.query<{ dims: number }>(
+    `SELECT atttypmod AS dims FROM pg_attribute
+      WHERE attrelid = to_regclass('chunks') AND attname = 'embedding' AND NOT attisdropped`,
+  );
+  const existing = rows[0]?.dims;
+  if (existing !== undefined && existing !== dimensions) await tx.exec('DROP TABLE chunks');
+  await tx.exec(`
+    CREATE TABLE IF NOT EXISTS chunks (
+      document_id text NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+      ordinal integer NOT NULL,
+      text text NOT NULL,
+      embedding vector(${dimensions}) NOT NULL,
+      PRIMARY KEY (document_id, ordinal)
+    )`);
+}
+
+/** Takes `<dataDir>.lock`, or fails naming the live process that holds it. A dead holder's lock is taken over. */
+async function acquireLock(dataDir: string): Promise<string> {
+  const lockFile = `${dataDir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(lockFile, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return lockFile;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = Number((await readFile(lockFile, 'utf8').catch(() => '')).trim());
+    if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
+      throw new ServiceError(
+        'data_dir_busy',
+        `the data folder ${dataDir} is open in process ${holder} (PGlite allows one process per folder)`,
+        'stop that process first (npx genai destroy ENV, or end the server), then run this again',
+        ExitCode.environment,
+      );
+    }
+    await rm(lockFile, { force: true });
+  }
+  throw new ServiceError('data_dir_busy', `could not lock ${dataDir}`, `remove ${lockFile} if no service is running`, ExitCode.environment);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A killed process stays a zombie until its parent reaps it; it holds nothing, so it does not count.
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}

@@ -1,0 +1,46 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { renderTemplate, shellWord, yamlScalar } from '../../src/scaffold/render.js';
+import { outputPath, selectLayers } from '../../src/scaffold/layers.js';
+
+const hostile = [`it's "quoted"`, 'line\nbreak: yes', '{{x}}', '$(rm -rf ~) `id` ; x', 'key: value # comment', '- list', 'tab\there', 'ünïcode ✓'];
+
+describe('escaping values for the context they land in', () => {
+  it.each(hostile)('a YAML scalar reads back as the same string: %j', (value) => {
+    expect(parse(`field: ${yamlScalar(value)}\n`)).toEqual({ field: value });
+  });
+
+  it.each(hostile)('a shell word reaches the program unchanged: %j', (value) => {
+    const echoed = execFileSync('sh', ['-c', `printf %s ${shellWord(value)}`], { encoding: 'utf8' });
+    expect(echoed).toBe(value);
+  });
+
+  it('templates escape per helper and never evaluate a value as a template', () => {
+    const out = renderTemplate('name: {{yaml name}}\ncmd: echo {{sh name}}\nmd: {{name}}\n', { name: '{{x}} <b>&' });
+    expect(parse(out.split('\n')[0]!)).toEqual({ name: '{{x}} <b>&' });
+    expect(out).toContain(`cmd: echo '{{x}} <b>&'`);
+    expect(out).toContain('md: {{x}} &lt;b&gt;&amp;');
+  });
+
+  it('a variable missing from the context is an error, not an empty string', () => {
+    expect(() => renderTemplate('name: {{missing}}', {}, 'genai.yaml.hbs')).toThrow(/genai.yaml.hbs/);
+    expect(() => renderTemplate('id: {{yaml model.id}}', { model: {} }, 'genai.yaml.hbs')).toThrow(/missing value/);
+  });
+});
+
+describe('template selection', () => {
+  it('takes the base and the CI overlay of the chosen provider', () => {
+    expect(selectLayers({ ci: 'github', target: 'local' })).toEqual(['service/base', 'service/overlays/ci/github']);
+    expect(selectLayers({ ci: 'gitlab', target: 'aws' })).toEqual(['service/base', 'service/overlays/ci/gitlab']);
+    expect(selectLayers({ ci: 'none', target: 'local' })).toEqual(['service/base']);
+  });
+
+  it('renders .hbs files without the suffix and restores dot-gitignore', () => {
+    expect(outputPath('README.md.hbs')).toEqual({ path: 'README.md', render: true });
+    expect(outputPath('src/app.ts')).toEqual({ path: 'src/app.ts', render: false });
+    expect(outputPath('_gitignore')).toEqual({ path: '.gitignore', render: false });
+    expect(outputPath('sub/_gitignore')).toEqual({ path: 'sub/.gitignore', render: false });
+    expect(outputPath('my_gitignore')).toEqual({ path: 'my_gitignore', render: false });
+  });
+});
