@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { environmentError } from '../errors.js';
+import { environmentPaths } from './paths.js';
+import { findFreePort } from './ports.js';
+import { ensureBuilt, ingest, serviceEnvironment, type Snapshot } from './project.js';
+import { isAlive, readState } from './state.js';
+import type { LocalEnvironment } from './local.js';
+
+/** Runs the service in the foreground on an environment's data; resolves with its exit code. */
+export async function devForeground(
+  target: LocalEnvironment,
+  onReady: (info: { url: string; snapshot: Snapshot }) => void,
+): Promise<number> {
+  const paths = environmentPaths(target.projectDir, target.env);
+  const running = await readState(paths.state);
+  if (running && isAlive(running.supervisorPid, 'supervisor')) {
+    // PGlite opens a data folder from one process only.
+    throw environmentError('E_ENV_BUSY', `environment ${target.env} already runs in the background at ${running.url}`, {
+      fix: `use it, or stop it first with genai destroy ${target.env}, or pass --env another-local-environment`,
+    });
+  }
+  await ensureBuilt(target.projectDir);
+  const serviceEnv = serviceEnvironment(target.projectDir, target.manifest);
+  await mkdir(paths.data, { recursive: true });
+  const snapshot = await ingest(target.projectDir, paths.data, serviceEnv);
+  const port = target.port ?? (await findFreePort(8787, new Set()));
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['dist/server.js'], {
+    cwd: target.projectDir,
+    env: { ...process.env, ...serviceEnv, HOST: '127.0.0.1', PORT: String(port), GENAI_ENV: target.env, GENAI_DATA_DIR: paths.data },
+    stdio: 'inherit',
+  });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  onReady({ url, snapshot });
+  return new Promise((resolve) => {
+    child.once('exit', (code) => {
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      resolve(code ?? 0);
+    });
+  });
+}
+
+/**
+ * Starts the project's service on a free port with a fresh data folder, for one eval run; `stop()` ends it
+ * and removes the folder.
+ */
+export async function startEphemeralService(target: Omit<LocalEnvironment, 'env'>): Promise<{ url: string; stop(): Promise<void> }> {
+  await ensureBuilt(target.projectDir);
+  const serviceEnv = serviceEnvironment(target.projectDir, target.manifest);
+  const dataDir = await mkdtemp(join(tmpdir(), 'genai-eval-data-'));
+  await ingest(target.projectDir, dataDir, serviceEnv);
+  const port = await findFreePort(18787, new Set());
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['dist/server.js'], {
+    cwd: target.projectDir,
+    env: { ...process.env, ...serviceEnv, HOST: '127.0.0.1', PORT: String(port), GENAI_ENV: 'eval', GENAI_DATA_DIR: dataDir },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      if ((await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) })).ok) return { url, stop };
+    } catch {
+      /* not yet listening */
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  await stop();
+  throw environmentError('E_START', `the service did not start for the eval run on ${url}`, { fix: 'run npm start in the project to see why' });
+}

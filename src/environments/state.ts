@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export type ProcessStatus = 'starting' | 'running' | 'restarting' | 'crashed' | 'stopped';
+
+/** What the supervisor of a local environment records about itself and its service. */
+export interface LocalState {
+  env: string;
+  supervisorPid: number;
+  servicePid?: number;
+  host: string;
+  port: number;
+  url: string;
+  dataDir: string;
+  logFile: string;
+  startedAt: string;
+  status: ProcessStatus;
+  restarts: number;
+  lastExit?: { code: number | null; signal: string | null; at: string };
+}
+
+export async function readState(path: string): Promise<LocalState | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as LocalState;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+export function readStateSync(path: string): LocalState | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as LocalState;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Written through a rename so a reader never sees half a file. */
+export async function writeState(path: string, state: LocalState): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(state, null, 2) + '\n');
+  await rename(tmp, path);
+}
+
+/** True while a process with this pid exists (and, where /proc tells, is a genai supervisor). */
+export function isAlive(pid: number | undefined, expect?: string): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    // A killed process stays a zombie until its parent reaps it: it holds no port and no data folder.
+    if (/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) return false;
+    return expect ? readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(expect) : true;
+  } catch {
+    // No /proc (macOS): the signal probe is all there is.
+    return true;
+  }
+}
