@@ -1,0 +1,278 @@
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { usageError } from '../errors.js';
+import type { EvalsSection } from '../manifest/sections/evals.js';
+import { ResponseCache } from './cache.js';
+import { loadDataset, selectCases } from './dataset.js';
+import { compareRuns, decideGate } from './gate.js';
+import { AdaptiveLimiter, type RetryPolicy } from './http.js';
+import { judgeModel, judgeSpecs, type JudgePanel } from './judges/index.js';
+import { summarize } from './metrics.js';
+import { silentProgress, type Progress } from './progress.js';
+import { buildReport, type EvalReport } from './reports/report.js';
+import { renderHtml } from './reports/html.js';
+import { renderJunit } from './reports/junit.js';
+import { renderMarkdown } from './reports/markdown.js';
+import { runCases } from './runner.js';
+import {
+  cacheDir,
+  newRunId,
+  readRun,
+  repairResults,
+  resolveBaseline,
+  ResultsWriter,
+  runDir,
+  writeBaseline,
+  writeRunMeta,
+} from './store.js';
+import { resolveTarget, targetClient, type Protocol } from './target.js';
+import type { CaseResult, RunMeta, RunOptions, RunTarget } from './types.js';
+
+export { readRun, listRuns, readBaseline, writeBaseline, type StoredRun } from './store.js';
+export { loadDataset, selectCases } from './dataset.js';
+export type { EvalReport, ReportCase } from './reports/report.js';
+export type * from './types.js';
+
+export const DEFAULTS = { concurrency: 8, timeoutMs: 30_000, retries: 3, retrievalK: 5, maxErrorRate: 0.1, maxRegression: 0.02 };
+
+/** Where the cases go: a URL, an environment's endpoint, or a service started for the run. */
+export type TargetSpec = { kind: 'url'; url: string } | { kind: 'env'; env: string } | { kind: 'local' };
+
+export interface EvalRequest {
+  /** The project folder: .genai/ lives here, and relative paths resolve from here. */
+  cwd: string;
+  /** The manifest's evals section, when there is a genai.yaml. */
+  evals?: EvalsSection;
+  maxRegression?: number;
+  /** Overrides evals.dataset. */
+  dataset?: string;
+  /** Absent only with `resume`, which reuses the run's target. */
+  target?: TargetSpec;
+  /** Turns a target spec into a base URL; `stop` is called after the run (for --local). */
+  openTarget: (spec: TargetSpec) => Promise<{ url: string; stop?: () => Promise<void> }>;
+  protocol?: Protocol | 'auto';
+  model?: string;
+  concurrency?: number;
+  timeoutMs?: number;
+  retries?: number;
+  repeat?: number;
+  cache?: boolean;
+  filter?: string[];
+  sample?: number;
+  seed?: number;
+  maxErrorRate?: number;
+  baseline?: string;
+  resume?: string;
+  saveBaseline?: string;
+  /** Extra copies of the reports. */
+  outputs?: { json?: string; junit?: string; markdown?: string; html?: string };
+  /** Appended Markdown summary, e.g. $GITHUB_STEP_SUMMARY. */
+  stepSummary?: string;
+  signal?: AbortSignal;
+  progress?: Progress;
+}
+
+export interface EvalOutcome {
+  report: EvalReport;
+  /** Files written: the run folder's reports and any requested copies. */
+  files: { runDir: string; json: string; junit: string; markdown: string; html: string; extra: string[] };
+  interrupted: boolean;
+  baselineSaved?: string;
+}
+
+/** Runs (or resumes) an eval: selects cases, asks the target, scores and judges, stores, gates, reports. */
+export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
+  const cwd = resolve(request.cwd);
+  const evals = request.evals;
+  const previous = request.resume ? await readRun(cwd, request.resume) : undefined;
+
+  const datasetPath = previous?.meta.dataset.path ?? request.dataset ?? evals?.dataset;
+  if (!datasetPath) {
+    throw usageError('E_EVAL_NO_DATASET', 'no eval dataset', { fix: 'set evals.dataset in genai.yaml or pass --dataset FILE' });
+  }
+  const dataset = await loadDataset(isAbsolute(datasetPath) ? datasetPath : join(cwd, datasetPath), cwd);
+  if (previous && previous.meta.dataset.hash !== dataset.hash) {
+    throw usageError('E_EVAL_RESUME_DATASET', `the dataset changed since run ${previous.meta.id} started`, {
+      fix: 'start a new run (without --resume), or restore the dataset',
+      location: dataset.path,
+    });
+  }
+  const options: RunOptions = previous
+    ? {
+        ...previous.meta.options,
+        concurrency: request.concurrency ?? previous.meta.options.concurrency,
+        timeoutMs: request.timeoutMs ?? previous.meta.options.timeoutMs,
+        retries: request.retries ?? previous.meta.options.retries,
+      }
+    : {
+        concurrency: request.concurrency ?? evals?.concurrency ?? DEFAULTS.concurrency,
+        timeoutMs: request.timeoutMs ?? evals?.timeoutMs ?? DEFAULTS.timeoutMs,
+        retries: request.retries ?? evals?.retries ?? DEFAULTS.retries,
+        repeat: request.repeat ?? 1,
+        cache: request.cache ?? true,
+        filter: request.filter ?? [],
+        ...(request.sample !== undefined ? { sample: request.sample } : {}),
+        ...(request.seed !== undefined ? { seed: request.seed } : {}),
+        retrievalK: evals?.retrievalK ?? DEFAULTS.retrievalK,
+        judges: judgeSpecs(evals ?? {}).map((s) => s.name),
+        judgeModel:
+          evals?.judgeModel && evals.judgeModel.provider !== 'offline'
+            ? { provider: evals.judgeModel.provider, id: evals.judgeModel.id, ...(evals.judgeModel.baseUrl ? { baseUrl: evals.judgeModel.baseUrl } : {}) }
+            : null,
+      };
+  const byId = new Map(dataset.cases.map((c) => [c.id, c]));
+  const cases = previous
+    ? previous.meta.dataset.caseIds.map((id) => byId.get(id)!)
+    : selectCases(dataset.cases, { filter: options.filter, sample: options.sample, seed: options.seed });
+
+  const specs = judgeSpecs(evals ?? {}, options.judges);
+  const missingJudges = options.judges.filter((name) => !specs.some((s) => s.name === name));
+  if (missingJudges.length) {
+    throw usageError('E_EVAL_RESUME_JUDGES', `run ${previous?.meta.id} used judges no longer in genai.yaml: ${missingJudges.join(', ')}`, {
+      fix: 'restore them in evals.judges/evals.custom, or start a new run',
+    });
+  }
+
+  // A wrong --baseline is a usage error before any request is made.
+  const baselineRef = request.baseline ? await resolveBaseline(cwd, request.baseline) : undefined;
+
+  const targetSpec: TargetSpec | undefined = request.target ?? (previous ? specOf(previous.meta.target) : undefined);
+  if (!targetSpec) throw usageError('E_EVAL_NO_TARGET', 'no target to evaluate', { fix: 'pass --url URL, --env ENV or --local' });
+  const opened = await request.openTarget(targetSpec);
+  try {
+    const target = await resolveTarget(opened.url, {
+      protocol: request.protocol ?? previous?.meta.target.protocol ?? 'auto',
+      model: request.model ?? previous?.meta.target.model,
+      timeoutMs: options.timeoutMs,
+      kind: targetSpec.kind,
+      ...(targetSpec.kind === 'env' ? { env: targetSpec.env } : {}),
+    });
+    const { fingerprint: _fingerprint, ...runTarget } = target;
+
+    const meta: RunMeta = previous
+      ? { ...previous.meta, status: 'running', target: runTarget, resumedAt: [...(previous.meta.resumedAt ?? []), new Date().toISOString()] }
+      : {
+          schemaVersion: 1,
+          id: newRunId(),
+          startedAt: new Date().toISOString(),
+          status: 'running',
+          target: runTarget,
+          dataset: { path: dataset.path, hash: dataset.hash, caseIds: cases.map((c) => c.id) },
+          options,
+        };
+    delete meta.finishedAt;
+    delete meta.summary;
+    delete meta.gate;
+    await writeRunMeta(cwd, meta);
+    if (previous) await repairResults(cwd, meta.id);
+    const done = new Set((previous?.results ?? []).map((r) => r.caseId));
+    const todo = cases.filter((c) => !done.has(c.id));
+
+    const policy: RetryPolicy = { timeoutMs: options.timeoutMs, retries: options.retries };
+    const cache = new ResponseCache(cacheDir(cwd), options.cache);
+    const judgeConfig = evals?.judgeModel && evals.judgeModel.provider !== 'offline' ? evals.judgeModel : undefined;
+    const panel: JudgePanel = {
+      specs,
+      ...(judgeConfig ? { model: judgeModel(judgeConfig, { policy, limiter: new AdaptiveLimiter(options.concurrency) }) } : {}),
+      repeat: options.repeat,
+      temperature: judgeConfig?.temperature ?? (options.repeat > 1 ? 0.7 : 0),
+      malformedRetries: 2,
+      cache,
+    };
+    const results: CaseResult[] = [...(previous?.results ?? [])];
+    const writer = await ResultsWriter.open(cwd, meta.id);
+    const progress = request.progress ?? silentProgress;
+    progress.start(cases.length, cases.length - todo.length);
+    let stopped = false;
+    try {
+      ({ stopped } = await runCases(todo, {
+        target: targetClient(target, { policy, limiter: new AdaptiveLimiter(options.concurrency), cache }),
+        panel,
+        scoring: { retrievalK: options.retrievalK, ...(evals?.pricing ? { pricing: evals.pricing } : {}) },
+        concurrency: options.concurrency,
+        record: async (result) => {
+          await writer.append(result);
+          results.push(result);
+        },
+        progress,
+        ...(request.signal ? { signal: request.signal } : {}),
+      }));
+    } finally {
+      progress.stop();
+      await writer.close();
+    }
+
+    const summary = summarize(results, { judgeNames: new Set(specs.map((s) => s.name)), offlineJudges: !panel.model, caseIds: meta.dataset.caseIds });
+    const maxRegression = request.maxRegression ?? DEFAULTS.maxRegression;
+    let baseline: { runId: string; label: string; comparisons: ReturnType<typeof compareRuns> } | undefined;
+    if (baselineRef && baselineRef.runId !== meta.id) {
+      const stored = await readRun(cwd, baselineRef.runId);
+      baseline = { ...baselineRef, comparisons: compareRuns(stored.results, results, { maxRegression, seed: options.seed ?? 1 }) };
+    }
+    const gate = decideGate({
+      summary,
+      thresholds: evals?.thresholds ?? {},
+      maxErrorRate: request.maxErrorRate ?? evals?.maxErrorRate ?? DEFAULTS.maxErrorRate,
+      maxRegression,
+      ...(baseline ? { baseline } : {}),
+    });
+    const finalMeta: RunMeta = {
+      ...meta,
+      status: stopped ? 'interrupted' : 'finished',
+      ...(stopped ? {} : { finishedAt: new Date().toISOString() }),
+      summary,
+      gate,
+    };
+    await writeRunMeta(cwd, finalMeta);
+    const report = buildReport({ meta: finalMeta, cases, results, summary, gate, judgeNames: specs.map((s) => s.name) });
+    const files = await writeReports(cwd, report, request);
+    let baselineSaved: string | undefined;
+    if (request.saveBaseline && gate.pass && !stopped) {
+      await writeBaseline(cwd, request.saveBaseline, meta.id);
+      baselineSaved = request.saveBaseline;
+    }
+    return { report, files, interrupted: stopped, ...(baselineSaved ? { baselineSaved } : {}) };
+  } finally {
+    await opened.stop?.();
+  }
+}
+
+function specOf(target: RunTarget): TargetSpec {
+  if (target.kind === 'env' && target.env) return { kind: 'env', env: target.env };
+  if (target.kind === 'local') return { kind: 'local' };
+  return { kind: 'url', url: target.url };
+}
+
+async function writeReports(cwd: string, report: EvalReport, request: EvalRequest): Promise<EvalOutcome['files']> {
+  const dir = runDir(cwd, report.run.id);
+  const rendered = {
+    json: `${JSON.stringify(report, null, 2)}\n`,
+    junit: renderJunit(report),
+    markdown: renderMarkdown(report),
+    html: renderHtml(report),
+  };
+  const files = {
+    runDir: dir,
+    json: join(dir, 'report.json'),
+    junit: join(dir, 'junit.xml'),
+    markdown: join(dir, 'report.md'),
+    html: join(dir, 'report.html'),
+    extra: [] as string[],
+  };
+  await Promise.all([
+    writeFile(files.json, rendered.json),
+    writeFile(files.junit, rendered.junit),
+    writeFile(files.markdown, rendered.markdown),
+    writeFile(files.html, rendered.html),
+  ]);
+  for (const format of ['json', 'junit', 'markdown', 'html'] as const) {
+    const target = request.outputs?.[format];
+    if (!target) continue;
+    const path = resolve(cwd, target);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, rendered[format]);
+    files.extra.push(path);
+  }
+  if (request.stepSummary) await appendFile(request.stepSummary, rendered.markdown);
+  return files;
+}

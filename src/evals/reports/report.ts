@@ -1,0 +1,139 @@
+import type { CaseResult, EvalCase, GateResult, RunMeta, RunSummary, Score } from '../types.js';
+import { questionOf } from '../dataset.js';
+
+export const REPORT_SCHEMA = 'genai-eval-report';
+export const REPORT_SCHEMA_VERSION = 1;
+
+export interface ReportCase {
+  id: string;
+  tags: string[];
+  question: string;
+  expected?: EvalCase['expected'];
+  state: CaseResult['state'] | 'missing';
+  answer?: string;
+  refused?: boolean;
+  citations?: { id: string; title?: string }[];
+  contexts?: { documentId: string; title?: string; text: string; score?: number }[];
+  traceId?: string;
+  latencyMs?: number;
+  usage?: { inputTokens: number; outputTokens: number; embeddingTokens: number };
+  cached?: boolean;
+  scores: Record<string, Score>;
+  error?: CaseResult['error'];
+}
+
+/** The full record of a run (report.json): versioned, everything the other reports render. */
+export interface EvalReport {
+  schema: typeof REPORT_SCHEMA;
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  run: Pick<RunMeta, 'id' | 'startedAt' | 'finishedAt' | 'status' | 'target' | 'options'> & { dataset: { path: string; hash: string } };
+  judges: { names: string[]; model: string; offline: boolean; note?: string };
+  summary: RunSummary;
+  gate: GateResult;
+  cases: ReportCase[];
+}
+
+export const OFFLINE_NOTE =
+  'No judge model is configured (evals.judgeModel): judged metrics come from the offline heuristic judges (word overlap and patterns), not from a model.';
+
+export function buildReport(input: {
+  meta: RunMeta;
+  cases: readonly EvalCase[];
+  results: readonly CaseResult[];
+  summary: RunSummary;
+  gate: GateResult;
+  judgeNames: string[];
+}): EvalReport {
+  const byId = new Map(input.results.map((r) => [r.caseId, r]));
+  const offline = !input.meta.options.judgeModel || input.meta.options.judgeModel.provider === 'offline';
+  return {
+    schema: REPORT_SCHEMA,
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    run: {
+      id: input.meta.id,
+      startedAt: input.meta.startedAt,
+      ...(input.meta.finishedAt ? { finishedAt: input.meta.finishedAt } : {}),
+      status: input.meta.status,
+      target: input.meta.target,
+      dataset: { path: input.meta.dataset.path, hash: input.meta.dataset.hash },
+      options: input.meta.options,
+    },
+    judges: {
+      names: input.judgeNames,
+      model: offline ? 'offline-heuristic' : `${input.meta.options.judgeModel!.provider}:${input.meta.options.judgeModel!.id}`,
+      offline,
+      ...(offline && input.judgeNames.length ? { note: OFFLINE_NOTE } : {}),
+    },
+    summary: input.summary,
+    gate: input.gate,
+    cases: input.cases.map((c) => {
+      const result = byId.get(c.id);
+      const response = result?.response;
+      return {
+        id: c.id,
+        tags: c.tags ?? [],
+        question: questionOf(c),
+        ...(c.expected ? { expected: c.expected } : {}),
+        state: result?.state ?? 'missing',
+        ...(response
+          ? {
+              answer: response.answer,
+              refused: response.refused,
+              citations: response.citations,
+              ...(response.contexts ? { contexts: response.contexts } : {}),
+              ...(response.traceId ? { traceId: response.traceId } : {}),
+              latencyMs: response.latencyMs,
+              usage: response.usage,
+              ...(response.cached ? { cached: true } : {}),
+            }
+          : {}),
+        scores: result?.scores ?? {},
+        ...(result?.error ? { error: result.error } : {}),
+      };
+    }),
+  };
+}
+
+/** Cases ordered worst first: errored, then failed by how many metrics failed, then the lowest mean score. */
+export function worstCases(report: EvalReport, limit: number): ReportCase[] {
+  const rank = { errored: 0, missing: 1, failed: 2, passed: 3 } as const;
+  const failing = (c: ReportCase) => Object.values(c.scores).filter((s) => s.pass === false).length;
+  const lowest = (c: ReportCase) =>
+    Math.min(1, ...Object.values(c.scores).flatMap((s) => (s.pass !== undefined && s.value !== null ? [s.value] : [])));
+  return report.cases
+    .filter((c) => c.state !== 'passed')
+    .sort((a, b) => rank[a.state] - rank[b.state] || failing(b) - failing(a) || lowest(a) - lowest(b) || a.id.localeCompare(b.id))
+    .slice(0, limit);
+}
+
+/** A metric value for people: percentages for 0..1 scores, units for the rest. */
+export function formatMetric(name: string, value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '—';
+  if (/Ms$/.test(name)) return `${Math.round(value)} ms`;
+  if (name === 'tokens') return value.toFixed(0);
+  if (name === 'costUsd') return `$${value.toFixed(value < 0.01 ? 5 : 3)}`;
+  return value.toFixed(3);
+}
+
+/** A change for people: signed, in points for scores and percent for relative metrics. */
+export function formatChange(value: number, relative: boolean): string {
+  const sign = value > 0 ? '+' : value < 0 ? '−' : '±';
+  return relative ? `${sign}${Math.abs(value * 100).toFixed(1)}%` : `${sign}${Math.abs(value).toFixed(3)}`;
+}
+
+/** A comparison in words: "0.333 worse", "15.6% better", "no change". */
+export function describeChange(comparison: { change: number; relative: boolean }): string {
+  if (Math.abs(comparison.change) < 1e-9) return 'no change';
+  const size = comparison.relative ? `${Math.abs(comparison.change * 100).toFixed(1)}%` : Math.abs(comparison.change).toFixed(3);
+  return `${size} ${comparison.change > 0 ? 'better' : 'worse'}`;
+}
+
+/** Failing metrics of a case, with reasons, in one line. */
+export function caseProblems(c: ReportCase): string {
+  if (c.error) return `${c.error.kind} error${c.error.metric ? ` (${c.error.metric})` : ''}: ${c.error.message}`;
+  if (c.state === 'missing') return 'did not finish';
+  return Object.entries(c.scores)
+    .filter(([, s]) => s.pass === false)
+    .map(([name, s]) => `${name}: ${s.reason ?? formatMetric(name, s.value)}`)
+    .join('; ');
+}
