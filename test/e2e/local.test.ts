@@ -133,6 +133,45 @@ describe('a new project on the local target', () => {
     expect(refusal.citations).toEqual([]);
   }, 120_000);
 
+  it("genai eval --env dev passes the project's own gate, and genai cost prices the usage it measured", async () => {
+    const evaluated = await genai(['eval', '--env', 'dev', '--json'], project);
+    expect(evaluated.exitCode, evaluated.all).toBe(0);
+    const report = JSON.parse(evaluated.stdout) as {
+      run: { id: string };
+      summary: { total: number; errored: number };
+      gate: { pass: boolean };
+      cases: { usage: { inputTokens: number; outputTokens: number } }[];
+    };
+    expect(report.summary.total).toBe((await datasetCases()).length);
+    expect(report.summary.errored).toBe(0);
+    expect(report.gate.pass).toBe(true);
+
+    const cost = await genai(['cost', '--from-eval', 'latest', '--json'], project);
+    expect(cost.exitCode, cost.all).toBe(0);
+    const usage = (JSON.parse(cost.stdout) as { usage: { expected: { inputTokens: number; outputTokens: number }; measured: { runId: string; cases: number } } }).usage;
+    const mean = (pick: (c: (typeof report.cases)[number]) => number) => report.cases.reduce((sum, c) => sum + pick(c), 0) / report.cases.length;
+    expect(usage.measured).toMatchObject({ runId: report.run.id, cases: report.cases.length });
+    expect(usage.expected.inputTokens).toBeCloseTo(mean((c) => c.usage.inputTokens), 6);
+    expect(usage.expected.outputTokens).toBeCloseTo(mean((c) => c.usage.outputTokens), 6);
+  }, 120_000);
+
+  it('genai dev serves in the foreground on another environment and stops on Ctrl-C', async () => {
+    const child = execa(process.execPath, [bin, 'dev', '--env', 'staging'], { cwd: project, reject: false, all: true });
+    let output = '';
+    child.all?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const url = await until(async () => /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], 'genai dev to print its URL', 60_000);
+    expect(output).toMatch(/index snapshot [0-9a-f]{64}: \d+ documents/);
+    await until(async () => ((await fetch(`${url}/healthz`).catch(() => undefined))?.ok ? true : undefined), 'the foreground service to listen');
+    const answer = await ask(url, 'How do I cancel my subscription?');
+    expect(answer.citations.map((c) => c.id)).toContain('cancel-subscription');
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode).toBe(0);
+    await genai(['destroy', 'staging'], project);
+  }, 120_000);
+
   it('up on a running environment is a no-op, and outputs reports it', async () => {
     const before = await outputs('dev');
     expect(before.exitCode).toBe(0);

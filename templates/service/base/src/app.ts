@@ -13,6 +13,8 @@ export interface AppDeps {
   provider: Provider;
   tracer: Tracer;
   topK: number;
+  /** A hash of the running code, so clients that cache answers (genai eval) see a new build. */
+  build?: string;
 }
 
 export const maxQuestionLength = 2000;
@@ -30,6 +32,7 @@ export function createApp(deps: AppDeps): Hono {
       status: 'ok',
       env: deps.env,
       provider: deps.provider.kind,
+      build: deps.build ?? null,
       snapshot: snapshot ? { id: snapshot.id, documents: snapshot.documents, chunks: snapshot.chunks } : null,
     });
   });

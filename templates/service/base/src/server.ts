@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { loadConfig, loadDotEnv } from './config.js';
@@ -13,7 +17,7 @@ async function main(): Promise<void> {
   const provider = createProvider(config.provider);
   const store = await Store.open(config.dataDir);
   const tracing = createTracing();
-  const app = createApp({ env: config.env, store, provider, tracer: tracing.tracer, topK: config.topK });
+  const app = createApp({ env: config.env, store, provider, tracer: tracing.tracer, topK: config.topK, build: buildHash() });
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
@@ -44,6 +48,15 @@ async function main(): Promise<void> {
   });
   process.on('SIGTERM', () => void stop(0));
   process.on('SIGINT', () => void stop(0));
+}
+
+/** sha256 of the built JavaScript this process runs (dist/), first 12 hex digits. */
+function buildHash(): string {
+  const dist = path.dirname(fileURLToPath(import.meta.url));
+  const hash = createHash('sha256');
+  const files = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js')).sort();
+  for (const file of files) hash.update(file).update(readFileSync(path.join(dist, file)));
+  return hash.digest('hex').slice(0, 12);
 }
 
 main().catch(exitWithError);

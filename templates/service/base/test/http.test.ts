@@ -21,13 +21,13 @@ describe('the HTTP contract', () => {
 
   beforeAll(async () => {
     ({ store, cleanup } = await tempStore());
-    app = createApp({ env: 'test', store, provider, tracer, topK: 5 });
+    app = createApp({ env: 'test', store, provider, tracer, topK: 5, build: 'abc123def456' });
   });
   afterAll(() => cleanup());
 
   it('answers 503 with a clear error until a snapshot is ingested, and health says so', async () => {
     const health = await app.request('/healthz');
-    expect(await health.json()).toEqual({ status: 'ok', env: 'test', provider: 'offline', snapshot: null });
+    expect(await health.json()).toEqual({ status: 'ok', env: 'test', provider: 'offline', build: 'abc123def456', snapshot: null });
 
     const response = await app.request('/v1/answer', post({ question: 'How do I export my data as CSV?' }));
     expect(response.status).toBe(503);

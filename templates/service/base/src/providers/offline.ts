@@ -100,15 +100,15 @@ interface Candidate {
   weight: number;
 }
 
-const maxSentences = 3;
+const maxSentences = 4;
 
 const howQuestion = /\bhow\b/i;
 const instruction = /\s>\s|\b(?:go to|tap|open|choose|select|turn on)\b/i;
 
 /**
- * The 2–3 sentences of the retrieved chunks that share the most words with the question, weighted by
+ * Up to four sentences of the retrieved chunks that share the most words with the question, weighted by
  * how well their chunk was retrieved, in reading order and cited as [n]. Sentences come from the
- * document of the best sentence, plus any other document's that match about as well. No overlap, no
+ * document of the best sentence, the two that follow it, plus any other document's that match about as well. No overlap, no
  * answer: the output guard then refuses rather than guess.
  */
 export function extractiveAnswer(question: string, contexts: Context[]): Generation {
@@ -147,9 +147,9 @@ export function extractiveAnswer(question: string, contexts: Context[]): Generat
   for (const candidate of ranked) {
     if (candidate.documentId !== best.documentId && candidate.weight >= best.weight * 0.9) take(candidate);
   }
-  // A lone sentence rarely answers a question: add the one after it in the same chunk.
-  if (chosen.length === 1) {
-    const next = candidates.find((c) => c.rank === best.rank && c.position === best.position + 1);
+  // Steps and their result usually follow the best sentence: keep reading the passage after it.
+  for (let offset = 1; offset <= 2; offset++) {
+    const next = candidates.find((c) => c.rank === best.rank && c.position === best.position + offset);
     if (next) take(next);
   }
   chosen.sort((a, b) => a.rank - b.rank || a.position - b.position);
