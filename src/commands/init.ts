@@ -34,7 +34,7 @@ export default class Init extends GenaiCommand<typeof Init> {
   public async run() {
     const { flags } = this;
     const scaffold = await import('../scaffold/index.js');
-    const { validateProjectName } = await import('../manifest/index.js');
+    const { validateProjectName } = await import('../manifest/name.js');
     if (flags.start && !flags.install) {
       throw usageError('E_FLAGS', '--start needs the dependencies installed', { fix: 'drop --no-install, or drop --start' });
     }

@@ -1,5 +1,10 @@
 import { builtinModules } from 'node:module';
 
+// This file imports nothing heavy: `genai init` validates names with it without loading zod or yaml.
+
+export const AWS_REGION_PATTERN = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
+
 /** A project name is both an npm package name and a DNS label (it names stacks, images and hosts). */
 export const PROJECT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 

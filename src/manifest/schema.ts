@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PROJECT_NAME_PATTERN, suggestProjectName, validateProjectName } from './name.js';
+import { AWS_REGION_PATTERN, ENVIRONMENT_NAME_PATTERN, PROJECT_NAME_PATTERN, suggestProjectName, validateProjectName } from './name.js';
 import { costSection } from './sections/cost.js';
 import { evalsSection } from './sections/evals.js';
 
@@ -9,8 +9,7 @@ import { evalsSection } from './sections/evals.js';
  * `params.fix`; load.ts turns every issue into a located, one-line problem.
  */
 
-export const AWS_REGION_PATTERN = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
-export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
+export { AWS_REGION_PATTERN, ENVIRONMENT_NAME_PATTERN } from './name.js';
 
 export const providers = ['offline', 'openai-compatible', 'bedrock', 'sagemaker', 'vllm'] as const;
 export const embeddingProviders = ['offline', 'openai-compatible', 'bedrock'] as const;

@@ -1,4 +1,5 @@
-import { AWS_REGION_PATTERN, ENVIRONMENT_NAME_PATTERN } from '../manifest/index.js';
+// The dependency-free part of the manifest module, so that init does not load zod and yaml.
+import { AWS_REGION_PATTERN, ENVIRONMENT_NAME_PATTERN } from '../manifest/name.js';
 
 /**
  * The option vocabulary of `genai init`: one place for every choice, its allowed values and its default.
