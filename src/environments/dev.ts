@@ -6,6 +6,7 @@ import { environmentError } from '../errors.js';
 import { environmentPaths } from './paths.js';
 import { findFreePort } from './ports.js';
 import { ensureBuilt, ingest, serviceEnvironment, type Snapshot } from './project.js';
+import { serviceProcessEnv } from './service-env.js';
 import { isAlive, readState } from './state.js';
 import type { LocalEnvironment } from './local.js';
 
@@ -30,7 +31,7 @@ export async function devForeground(
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ['dist/server.js'], {
     cwd: target.projectDir,
-    env: { ...process.env, ...serviceEnv, HOST: '127.0.0.1', PORT: String(port), GENAI_ENV: target.env, GENAI_DATA_DIR: paths.data },
+    env: serviceProcessEnv({ host: '127.0.0.1', port, env: target.env, dataDir: paths.data, serviceEnv }),
     stdio: 'inherit',
   });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
@@ -59,7 +60,7 @@ export async function startEphemeralService(target: Omit<LocalEnvironment, 'env'
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ['dist/server.js'], {
     cwd: target.projectDir,
-    env: { ...process.env, ...serviceEnv, HOST: '127.0.0.1', PORT: String(port), GENAI_ENV: 'eval', GENAI_DATA_DIR: dataDir },
+    env: serviceProcessEnv({ host: '127.0.0.1', port, env: 'eval', dataDir, serviceEnv }),
     stdio: 'ignore',
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -68,3 +68,4 @@ export function serviceEnvironment(projectDir: string, manifest: Manifest): Reco
   if (existsSync(dotenv)) Object.assign(env, parseEnv(readFileSync(dotenv, 'utf8')));
   return env;
 }
+

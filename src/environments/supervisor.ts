@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
+import { serviceProcessEnv } from './service-env.js';
 import { writeState, type LocalState } from './state.js';
 
 export interface SupervisorConfig {
@@ -50,14 +51,7 @@ async function main(configPath: string): Promise<void> {
   const start = async () => {
     child = spawn(process.execPath, ['dist/server.js'], {
       cwd: config.projectDir,
-      env: {
-        ...process.env,
-        ...config.serviceEnv,
-        HOST: config.host,
-        PORT: String(config.port),
-        GENAI_ENV: config.env,
-        GENAI_DATA_DIR: config.dataDir,
-      },
+      env: serviceProcessEnv({ host: config.host, port: config.port, env: config.env, dataDir: config.dataDir, serviceEnv: config.serviceEnv }),
       stdio: ['ignore', log, log],
     });
     state.servicePid = child.pid;
