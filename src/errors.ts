@@ -12,6 +12,8 @@ export const ExitCode = {
   environment: 3,
   /** A bug in genai itself. */
   internal: 70,
+  /** Stopped by Ctrl-C (128 + SIGINT). */
+  interrupted: 130,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { GenaiCommand } from '../cli/base-command.js';
+import { ExitCode } from '../errors.js';
 
 export default class Dev extends GenaiCommand<typeof Dev> {
   static override summary = 'Run the service in the foreground on the embedded default (ingests first; Ctrl-C stops).';
@@ -16,6 +17,6 @@ export default class Dev extends GenaiCommand<typeof Dev> {
       this.log(`index snapshot ${snapshot.id}: ${snapshot.documents} documents, ${snapshot.chunks} chunks`);
       this.log(`serving on ${url} — try: curl -s ${url}/v1/answer -H 'content-type: application/json' -d '{"question":"How do I export my data?"}'`);
     });
-    if (code !== 0 && code !== 130) process.exitCode = 3;
+    if (code !== 0 && code !== ExitCode.interrupted) process.exitCode = ExitCode.environment;
   }
 }

@@ -78,7 +78,7 @@ Reports (report.json, junit.xml, report.md, report.html) are written to .genai/e
     const controller = new AbortController();
     let interrupts = 0;
     const onInterrupt = () => {
-      if (++interrupts > 1) process.exit(130);
+      if (++interrupts > 1) process.exit(ExitCode.interrupted);
       this.logToStderr('\nstopping: finishing the results file (Ctrl-C again to quit at once)…');
       controller.abort();
     };
@@ -142,7 +142,7 @@ Reports (report.json, junit.xml, report.md, report.html) are written to .genai/e
     const verdict = (line: string) => process.stderr.write(`${line}\n`);
     if (outcome.interrupted) {
       verdict(`interrupted: resume with genai eval --resume ${report.run.id}`);
-      process.exitCode = 130;
+      process.exitCode = ExitCode.interrupted;
     } else if (!gate.errorRate.pass) {
       verdict(`error: ${gate.reasons[0]} — fix: check the target's health and logs, or raise evals.maxErrorRate`);
       process.exitCode = ExitCode.environment;

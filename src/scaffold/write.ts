@@ -61,7 +61,7 @@ export async function writeProject(dir: string, files: PlannedFile[], options: W
   };
   process.once('SIGINT', onSigint);
   const checkpoint = () => {
-    if (interrupted) throw new GenaiError('E_INTERRUPTED', 'interrupted; nothing was written', { exitCode: ExitCode.usage });
+    if (interrupted) throw new GenaiError('E_INTERRUPTED', 'interrupted; nothing was written', { exitCode: ExitCode.interrupted });
   };
 
   const createdRoot = target.exists ? undefined : await mkdir(dir, { recursive: true });

@@ -30,7 +30,7 @@ describe('CI pipelines', () => {
     expect(runs).toEqual(expect.arrayContaining(['npm ci', 'npm run typecheck', 'npm run lint', 'npm test']));
   });
 
-  it('the generated GitLab pipeline installs, builds and tests', async () => {
+  it('the generated GitLab pipeline installs, builds, tests, evaluates and diffs the cost', async () => {
     const pipeline = parse(await readFile(join(root, 'templates', 'service', 'overlays', 'ci', 'gitlab', '.gitlab-ci.yml'), 'utf8'));
     const scripts = Object.values(pipeline)
       .flatMap((job) => (job && typeof job === 'object' && 'script' in job ? (job as { script: string[] }).script : []))
@@ -38,5 +38,16 @@ describe('CI pipelines', () => {
     expect(scripts).toMatch(/npm ci/);
     expect(scripts).toMatch(/npm run build/);
     expect(scripts).toMatch(/npm test/);
+    expect(scripts).toMatch(/npx genai eval --local/);
+    expect(scripts).toMatch(/npx genai cost --diff/);
+  });
+
+  it('the generated GitHub workflow gates on evals and reports the cost change of a pull request', async () => {
+    const workflow = parse(await readFile(join(root, 'templates', 'service', 'overlays', 'ci', 'github', '.github', 'workflows', 'ci.yml'), 'utf8'));
+    const steps = workflow.jobs.test.steps as { run?: string; if?: string; with?: Record<string, unknown> }[];
+    expect(steps[0]?.with?.['fetch-depth']).toBe(0);
+    expect(steps.map((s) => s.run)).toEqual(expect.arrayContaining(['npm ci', 'npm test', 'npx genai check', 'npx genai eval --local --junit reports/evals.xml']));
+    const cost = steps.find((s) => s.run?.includes('genai cost --diff'));
+    expect(cost?.if).toBe("github.event_name == 'pull_request'");
   });
 });

@@ -66,4 +66,23 @@ describe('writing a project', () => {
     expect(await readFile(join(root, 'a.txt'), 'utf8')).toBe('original');
     expect((await readdir(root)).sort()).toEqual(['a.txt', 'conf']);
   });
+
+  it('Ctrl-C while writing leaves no project behind and says nothing was written', async () => {
+    const dir = join(root, 'interrupted');
+    const files = Array.from({ length: 2000 }, (_, i) => file(`src/part-${i}.ts`));
+    const before = process.listenerCount('SIGINT');
+    // Signal as soon as the writer listens for Ctrl-C, i.e. while it is writing.
+    const poll = setInterval(() => {
+      if (process.listenerCount('SIGINT') > before) {
+        clearInterval(poll);
+        process.emit('SIGINT');
+      }
+    }, 0);
+    const error = (await writeProject(dir, files).catch((e: unknown) => e)) as GenaiError;
+    clearInterval(poll);
+    expect(error.code).toBe('E_INTERRUPTED');
+    expect(error.exitCode).toBe(130);
+    expect(await readdir(root)).toEqual([]);
+    expect(process.listenerCount('SIGINT')).toBe(before);
+  });
 });
