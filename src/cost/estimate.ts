@@ -4,6 +4,7 @@ import { lookupPrice, nearestResources, priceId, tokenService, type Price, type 
 import { selfHostProfile } from './model-profiles.js';
 import { DAYS_PER_MONTH, HOURS_PER_MONTH, isProductionName, type CostEnvironment, type CostManifest, type CostSettings } from './settings.js';
 import { environmentTraffic, type Range, type TokensPerRequest, type Traffic, type UsageProfile, type WhatIf } from './usage.js';
+import { formatNumber } from './format.js';
 
 export const COMPONENTS = ['model', 'embeddings', 'vector store', 'service runtime', 'monitoring'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
@@ -190,7 +191,7 @@ function provisionedOption(ctx: Context, tokens: TokensPerRequest): BuyingOption
     let requestsPerUnit = Infinity;
     if (tpm && tokensPerRequest > 0) {
       requestsPerUnit = requestsPerMonthAtPeak(tpm / 60 / tokensPerRequest, ctx.traffic.peakFactor);
-      assumptions.push(`${tpm.toLocaleString('en-US')} tokens/minute per model unit (cost.model.provisionedTokensPerMinute)`);
+      assumptions.push(`${formatNumber(tpm)} tokens/minute per model unit (cost.model.provisionedTokensPerMinute)`);
     } else {
       assumptions.push('one model unit assumed to carry the peak: set cost.model.provisionedTokensPerMinute from the Bedrock console');
     }
@@ -391,7 +392,7 @@ function vectorStorePart(ctx: Context): Part {
     ctx.notes.add(`Aurora Serverless v2: ${instances} instance${instances === 1 ? '' : 's'} at ${round(acu, 2)} ACU on average (minimum ${minAcu}); I/O not priced (index held in memory)`);
     return part([
       line(`Aurora Serverless v2, ${instances} × ${round(acu, 2)} ACU`, instances * acu * HOURS_PER_MONTH, 'ACU-hour', need('aurora:serverless-v2:acu')),
-      line(`Aurora storage (${chunks.toLocaleString('en-US')} chunks)`, storageGb, 'GB-month', need('aurora:storage:standard')),
+      line(`Aurora storage (${formatNumber(chunks)} chunks)`, storageGb, 'GB-month', need('aurora:storage:standard')),
     ]);
   }
   if (kind === 'opensearch') {
@@ -454,7 +455,7 @@ function monitoringPart(ctx: Context, tokens: TokensPerRequest): Part {
   const ingestGb = (ctx.traffic.requestsPerMonth * (monitoring.logBytesPerRequest + invocationBytes)) / 1e9;
   const storedGb = ingestGb * Math.min(monitoring.logRetentionDays / DAYS_PER_MONTH, 120);
   return part([
-    line(`logs ingested (${Math.round(monitoring.logBytesPerRequest + invocationBytes).toLocaleString('en-US')} bytes/request)`, ingestGb, 'GB', need('cloudwatch:logs:ingest')),
+    line(`logs ingested (${formatNumber(Math.round(monitoring.logBytesPerRequest + invocationBytes))} bytes/request)`, ingestGb, 'GB', need('cloudwatch:logs:ingest')),
     line(`logs stored (${monitoring.logRetentionDays} days retention)`, storedGb, 'GB-month', need('cloudwatch:logs:storage')),
     line('custom metrics', monitoring.customMetrics, 'metric-month', need('cloudwatch:metrics:custom')),
     line('alarms', monitoring.alarms, 'alarm-month', need('cloudwatch:alarms:standard')),

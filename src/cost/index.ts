@@ -33,8 +33,10 @@ export interface CostRequest {
 
 /** `genai cost`: load the manifest, read measured usage if asked, estimate, and compare with a base. */
 export async function estimateCost(request: CostRequest): Promise<CostReport> {
-  const { loadManifest } = await import('../manifest/index.js');
-  const { manifest } = await loadManifest(request.cwd);
+  // An unchanged genai.yaml that passed validation before is read without loading the validator.
+  const { readCachedManifest } = await import('../manifest/cache.js');
+  const cached = await readCachedManifest(request.cwd);
+  const manifest = cached?.manifest ?? (await (await import('../manifest/index.js')).loadManifest(request.cwd)).manifest;
   const whatIf = parseWhatIf(request.whatIf ?? []);
   const measured = request.fromEval ? await readEvalUsage(request.cwd, request.fromEval) : undefined;
   const options = { environments: request.environments, whatIf, measured, now: request.now };

@@ -5,6 +5,7 @@ import { estimateEnvironment, type EnvironmentEstimate, type PriceUsed } from '.
 import { costSettings, DAYS_PER_MONTH, type CostManifest } from './settings.js';
 import { defaultsSource, evalRunSource, manifestSource, resolveUsage, whatIfSource, type MeasuredUsage, type UsageSource } from './usage-sources.js';
 import type { Range, UsageProfile, WhatIf } from './usage.js';
+import { formatNumber } from './format.js';
 
 export const REPORT_KIND = 'genai-cost-report';
 export const REPORT_VERSION = 1;
@@ -149,11 +150,11 @@ export function buildReport(manifest: CostManifest, options: BuildOptions = {}):
 
 export function usd(value: number): string {
   const digits = Math.abs(value) < 1 && value !== 0 ? 4 : 2;
-  return `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: digits })}`;
+  return `$${formatNumber(value, digits, 2)}`;
 }
 
 const signedUsd = (value: number) => `${value >= 0 ? '+' : '−'}${usd(Math.abs(value))}`;
-const num = (value: number, digits = 2) => value.toLocaleString('en-US', { maximumFractionDigits: digits });
+const num = (value: number, digits = 2) => formatNumber(value, digits);
 const statusWord = { within: 'within budget', 'at-risk': 'at risk (high estimate over budget)', over: 'OVER BUDGET' } as const;
 const statusMark = { within: '✅ within', 'at-risk': '⚠️ at risk', over: '❌ over' } as const;
 

@@ -1,5 +1,6 @@
 import { usageError } from '../errors.js';
 import { DAYS_PER_MONTH, isProductionName, type CostManifest, type CostSettings } from './settings.js';
+import { formatNumber } from './format.js';
 
 /** Tokens one request costs. */
 export interface TokensPerRequest {
@@ -137,5 +138,5 @@ export function environmentTraffic(manifest: CostManifest, settings: CostSetting
   };
 }
 
-const fmt = (value: number) => value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+const fmt = (value: number) => formatNumber(value);
 const pct = (share: number) => `${fmt(share * 100)}%`;

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isScalar, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { environmentError, GenaiError, usageError } from '../errors.js';
+import { writeCachedManifest } from './cache.js';
 import { problemsFromIssues, type ManifestProblem } from './issues.js';
 import { positionAt } from './locate.js';
 import { manifestSchema, type Manifest } from './schema.js';
@@ -63,6 +64,7 @@ export async function loadManifest(cwd: string, file = MANIFEST_FILE): Promise<L
   const { path, text } = await readManifest(cwd, file);
   const { manifest, problems, document, lineCounter } = validateManifest(text, file);
   if (!manifest) throw problemToError(problems[0] ?? invalidWithoutProblem(file));
+  await writeCachedManifest(cwd, file, text, manifest);
   return { manifest, path, file, document, lineCounter };
 }
 
