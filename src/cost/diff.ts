@@ -1,5 +1,6 @@
 import { usageError } from '../errors.js';
 import type { GateFailure } from './report.js';
+import { formatNumber } from './format.js';
 
 /** The part of a saved report that a diff reads: enough to accept reports of older kit versions. */
 export interface ReportTotals {
@@ -37,7 +38,7 @@ export function asReportTotals(value: unknown, label: string): ReportTotals {
   return value as ReportTotals;
 }
 
-const dollars = (value: number) => `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const dollars = (value: number) => `$${formatNumber(value, 2, 2)}`;
 const percent = (before: number, after: number) => (before > 0 ? ((after - before) / before) * 100 : null);
 
 /**
