@@ -7,5 +7,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Command tests run the built CLI from dist/ (npm test builds first).
     disableConsoleIntercept: true,
+    // The JSON result feeds the plain "N passed, N failed" line that .ci/run prints last.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'reports/vitest.json' },
   },
 });
