@@ -89,11 +89,11 @@ export default class Init extends GenaiCommand<typeof Init> {
       installed: flags.install,
       started: undefined as undefined | Awaited<ReturnType<typeof startAndAsk>>,
     };
+    const env = scaffold.firstLocalEnvironment(options);
     if (flags.start) {
-      const env = scaffold.plannedEnvironments(options).find((e) => e.target === 'local')!.name;
       result.started = await startAndAsk(projectDir, shown, env, (line) => this.say(line));
     } else {
-      this.say(`Next: cd ${shown} && npx genai up ${scaffold.plannedEnvironments(options).find((e) => e.target === 'local')!.name}`);
+      this.say(`Next: cd ${shown} && npx genai up ${env}`);
     }
     return result;
   }

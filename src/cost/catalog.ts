@@ -1,3 +1,5 @@
+// suggest.ts is dependency-free: the catalog stays importable without zod, yaml or the CLI.
+import { nearest } from '../manifest/suggest.js';
 import { CATALOG_PRICES } from './catalog-data.js';
 
 /**
@@ -162,23 +164,7 @@ export function resourcesOf(catalog: PriceCatalog, service: string): string[] {
 
 /** The catalog's resource ids nearest to `query` by edit distance, closest first. */
 export function nearestResources(catalog: PriceCatalog, service: string, query: string, count = 3): string[] {
-  return resourcesOf(catalog, service)
-    .map((resource) => ({ resource, distance: editDistance(query.toLowerCase(), resource.toLowerCase()) }))
-    .sort((a, b) => a.distance - b.distance || a.resource.localeCompare(b.resource))
-    .slice(0, count)
-    .map((entry) => entry.resource);
-}
-
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
+  return nearest(query, resourcesOf(catalog, service), count);
 }
 
 export function priceAgeDays(price: Price, now: Date): number {

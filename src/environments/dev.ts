@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { environmentError } from '../errors.js';
 import { environmentPaths } from './paths.js';
 import { findFreePort } from './ports.js';
-import { ensureBuilt, ingest, serviceEnvironment, type Snapshot } from './project.js';
+import { fetchHealth, prepareService, type Snapshot } from './project.js';
 import { serviceProcessEnv } from './service-env.js';
 import { isAlive, readState } from './state.js';
 import type { LocalEnvironment } from './local.js';
@@ -23,10 +23,7 @@ export async function devForeground(
       fix: `use it, or stop it first with genai destroy ${target.env}, or pass --env another-local-environment`,
     });
   }
-  await ensureBuilt(target.projectDir);
-  const serviceEnv = serviceEnvironment(target.projectDir, target.manifest);
-  await mkdir(paths.data, { recursive: true });
-  const snapshot = await ingest(target.projectDir, paths.data, serviceEnv);
+  const { serviceEnv, snapshot } = await prepareService(target.projectDir, target.manifest, paths.data);
   const port = target.port ?? (await findFreePort(8787, new Set()));
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ['dist/server.js'], {
@@ -52,10 +49,11 @@ export async function devForeground(
  * and removes the folder.
  */
 export async function startEphemeralService(target: Omit<LocalEnvironment, 'env'>): Promise<{ url: string; stop(): Promise<void> }> {
-  await ensureBuilt(target.projectDir);
-  const serviceEnv = serviceEnvironment(target.projectDir, target.manifest);
   const dataDir = await mkdtemp(join(tmpdir(), 'genai-eval-data-'));
-  await ingest(target.projectDir, dataDir, serviceEnv);
+  const { serviceEnv } = await prepareService(target.projectDir, target.manifest, dataDir).catch(async (err: unknown) => {
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  });
   const port = await findFreePort(18787, new Set());
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ['dist/server.js'], {
@@ -72,11 +70,7 @@ export async function startEphemeralService(target: Omit<LocalEnvironment, 'env'
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
-    try {
-      if ((await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) })).ok) return { url, stop };
-    } catch {
-      /* not yet listening */
-    }
+    if (await fetchHealth(url)) return { url, stop };
     await new Promise((r) => setTimeout(r, 150));
   }
   await stop();

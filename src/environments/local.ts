@@ -7,7 +7,7 @@ import { environmentError } from '../errors.js';
 import type { Manifest } from '../manifest/index.js';
 import { environmentPaths } from './paths.js';
 import { findFreePort, isPortFree } from './ports.js';
-import { ensureBuilt, ingest, serviceEnvironment, type Snapshot } from './project.js';
+import { fetchHealth, prepareService, type Health, type Snapshot } from './project.js';
 import { isAlive, readState, type LocalState } from './state.js';
 import type { SupervisorConfig } from './supervisor.js';
 
@@ -60,10 +60,8 @@ export async function upLocal(target: LocalEnvironment, onStep: (line: string) =
   }
 
   const port = await choosePort(target);
-  if ((await ensureBuilt(target.projectDir)) === 'built') onStep('built the service (npm run build)');
-  const serviceEnv = serviceEnvironment(target.projectDir, target.manifest);
-  await mkdir(paths.data, { recursive: true });
-  const snapshot = await ingest(target.projectDir, paths.data, serviceEnv);
+  const { built, serviceEnv, snapshot } = await prepareService(target.projectDir, target.manifest, paths.data);
+  if (built) onStep('built the service (npm run build)');
   onStep(`index snapshot ${snapshot.id}: ${snapshot.documents} documents, ${snapshot.chunks} chunks`);
 
   const config: SupervisorConfig = {
@@ -173,22 +171,6 @@ async function portsOfOtherEnvironments(target: LocalEnvironment): Promise<Set<n
     if (name !== target.env && env.target === 'local' && 'port' in env && typeof env.port === 'number') taken.add(env.port);
   }
   return taken;
-}
-
-interface Health {
-  status: string;
-  provider?: string;
-  snapshot?: Snapshot | null;
-}
-
-async function fetchHealth(url: string): Promise<Health | undefined> {
-  try {
-    const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
-    if (!response.ok) return undefined;
-    return (await response.json()) as Health;
-  } catch {
-    return undefined;
-  }
 }
 
 async function waitHealthy(url: string, statePath: string, logFile: string, supervisorPid: number | undefined): Promise<Health> {

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { execa } from 'execa';
@@ -69,3 +70,35 @@ export function serviceEnvironment(projectDir: string, manifest: Manifest): Reco
   return env;
 }
 
+/**
+ * What every start of the service needs first, whether in the background, the foreground or for an eval
+ * run: a build no older than src/, its variables, and the corpus ingested into its data folder.
+ */
+export async function prepareService(
+  projectDir: string,
+  manifest: Manifest,
+  dataDir: string,
+): Promise<{ built: boolean; serviceEnv: Record<string, string>; snapshot: Snapshot }> {
+  const built = (await ensureBuilt(projectDir)) === 'built';
+  const serviceEnv = serviceEnvironment(projectDir, manifest);
+  await mkdir(dataDir, { recursive: true });
+  const snapshot = await ingest(projectDir, dataDir, serviceEnv);
+  return { built, serviceEnv, snapshot };
+}
+
+export interface Health {
+  status: string;
+  provider?: string;
+  snapshot?: Snapshot | null;
+}
+
+/** The service's /healthz, or undefined while it does not answer 2xx. */
+export async function fetchHealth(url: string): Promise<Health | undefined> {
+  try {
+    const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
+    if (!response.ok) return undefined;
+    return (await response.json()) as Health;
+  } catch {
+    return undefined;
+  }
+}

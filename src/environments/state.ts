@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
 
 export type ProcessStatus = 'starting' | 'running' | 'restarting' | 'crashed' | 'stopped';
 
@@ -40,9 +41,7 @@ export function readStateSync(path: string): LocalState | undefined {
 /** Written through a rename so a reader never sees half a file. */
 export async function writeState(path: string, state: LocalState): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(state, null, 2) + '\n');
-  await rename(tmp, path);
+  await writeFileAtomic(path, JSON.stringify(state, null, 2) + '\n');
 }
 
 /** True while a process with this pid exists (and, where /proc tells, is a genai supervisor). */

@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
 
 /** A stable JSON text: object keys sorted, so that equal requests hash equally. */
 export function canonicalJson(value: unknown): string {
@@ -46,9 +47,7 @@ export class ResponseCache {
       await mkdir(folder, { recursive: true });
       this.made.add(folder);
     }
-    const temporary = join(folder, `.${key}.${randomBytes(4).toString('hex')}.tmp`);
-    await writeFile(temporary, JSON.stringify(value));
-    await rename(temporary, this.path(key));
+    await writeFileAtomic(this.path(key), JSON.stringify(value));
   }
 
   private path(key: string): string {

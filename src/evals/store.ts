@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, mkdir, open, readdir, readFile, rename, stat, truncate, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
 import { usageError } from '../errors.js';
 import type { CaseResult, RunMeta } from './types.js';
 
@@ -21,11 +22,7 @@ export function newRunId(now = new Date()): string {
 
 const RUN_ID = /^\d{8}T\d{9}Z-[0-9a-f]{4}$/;
 
-async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  const temporary = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(temporary, file);
-}
+const writeJsonAtomic = (file: string, value: unknown) => writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 
 export async function writeRunMeta(cwd: string, meta: RunMeta): Promise<void> {
   await mkdir(runDir(cwd, meta.id), { recursive: true });

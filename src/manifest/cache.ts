@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../atomic-write.js';
 import type { Manifest } from './schema.js';
 
 /**
@@ -54,9 +55,7 @@ export async function writeCachedManifest(cwd: string, file: string, text: strin
   const target = cachePath(resolve(cwd));
   try {
     await mkdir(dirname(target), { recursive: true });
-    const tmp = `${target}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify({ key: entryKey(file, text), manifest } satisfies Entry));
-    await rename(tmp, target);
+    await writeFileAtomic(target, JSON.stringify({ key: entryKey(file, text), manifest } satisfies Entry));
   } catch {
     /* no cache this time */
   }

@@ -2,6 +2,6 @@ export { planProject, type PlannedFile, type ProjectPlan } from './plan.js';
 export { writeProject, inspectTarget, existingFiles, type WriteAction } from './write.js';
 export { resolveInitOptions, type Asker, type InitAnswers } from './resolve.js';
 export { selectLayers, outputPath } from './layers.js';
-export { plannedEnvironments, type InitOptions } from './options.js';
+export { firstLocalEnvironment, plannedEnvironments, type InitOptions } from './options.js';
 export { defaultKitDependency, kitRoot, templatesDir, kitVersion } from './kit.js';
 export { installDependencies } from './install.js';

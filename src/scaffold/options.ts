@@ -94,3 +94,8 @@ export function plannedEnvironments(options: InitOptions): { name: string; targe
   }));
   return options.target === 'local' ? own : [{ name: 'local', target: 'local' as const }, ...own];
 }
+
+/** The environment `--start`, `genai dev` and the generated README use: the first with target local. */
+export function firstLocalEnvironment(options: InitOptions): string {
+  return plannedEnvironments(options).find((e) => e.target === 'local')!.name;
+}

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { selectLayers, outputPath } from './layers.js';
-import { plannedEnvironments, providerModels, type InitOptions } from './options.js';
+import { firstLocalEnvironment, plannedEnvironments, providerModels, type InitOptions } from './options.js';
 import { renderTemplate } from './render.js';
 import { servicePackageJson, serviceEnvVarsFor } from './service-spec.js';
 
@@ -36,7 +36,7 @@ export async function planProject({ options, templatesDir, kitDependency }: Plan
     model: providerModels[options.provider],
     envVars: serviceEnvVarsFor(options.provider, { OPENAI_BASE_URL: options.baseUrl }),
     port: 8787,
-    localEnv: environments.find((e) => e.target === 'local')!.name,
+    localEnv: firstLocalEnvironment(options),
   };
 
   const byPath = new Map<string, Buffer>();
