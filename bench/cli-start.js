@@ -30,9 +30,18 @@ const bare = mkdtempSync(join(tmpdir(), 'genai-bench-bare-'));
 mkdirSync(join(bare, 'bin'));
 mkdirSync(join(bare, 'commands'));
 symlinkSync(join(root, 'node_modules'), join(bare, 'node_modules'));
-writeFileSync(join(bare, 'package.json'), JSON.stringify({ name: 'bare', version: '1.0.0', type: 'module', oclif: { bin: 'bare', commands: './commands' } }));
-writeFileSync(join(bare, 'bin', 'run.js'), "import { execute } from '@oclif/core';\nawait execute({ dir: import.meta.url });\n");
-writeFileSync(join(bare, 'commands', 'hello.js'), "import { Command } from '@oclif/core';\nexport default class Hello extends Command { async run() { this.log('hi'); } }\n");
+writeFileSync(
+  join(bare, 'package.json'),
+  JSON.stringify({ name: 'bare', version: '1.0.0', type: 'module', oclif: { bin: 'bare', commands: './commands' } }),
+);
+writeFileSync(
+  join(bare, 'bin', 'run.js'),
+  "import { execute } from '@oclif/core';\nawait execute({ dir: import.meta.url });\n",
+);
+writeFileSync(
+  join(bare, 'commands', 'hello.js'),
+  "import { Command } from '@oclif/core';\nexport default class Hello extends Command { async run() { this.log('hi'); } }\n",
+);
 const bareBin = join(bare, 'bin', 'run.js');
 
 time(['-e', '0']);
@@ -47,7 +56,10 @@ const init = median(null, (i) => [[bin, 'init', join(scratch, `p${i}`), '--yes',
 rmSync(scratch, { recursive: true, force: true });
 rmSync(bare, { recursive: true, force: true });
 
-const row = (label, ms) => console.log(`${label.padEnd(34)}${ms.toFixed(0).padStart(6)} ms${label.startsWith('node') ? '' : `   (${(ms / node).toFixed(2)}× node -e 0)`}`);
+const row = (label, ms) =>
+  console.log(
+    `${label.padEnd(34)}${ms.toFixed(0).padStart(6)} ms${label.startsWith('node') ? '' : `   (${(ms / node).toFixed(2)}× node -e 0)`}`,
+  );
 console.log(`median of ${runs} runs, Node ${process.version}`);
 row('node -e 0', node);
 row('bare oclif 4 CLI --version', bareVersion);

@@ -50,11 +50,19 @@ for (let i = 0; i < 200; i++) {
 }
 
 const ms = (value) => `${value.toFixed(1)} ms`;
-console.log(`genai cost, DESIGN §3 manifest, ${Object.keys(manifest.environments).length} environments, Node ${process.version}, ${runs} runs each`);
+console.log(
+  `genai cost, DESIGN §3 manifest, ${Object.keys(manifest.environments).length} environments, Node ${process.version}, ${runs} runs each`,
+);
 console.log(`  genai --version (start-up floor)   median ${ms(version.median)}  max ${ms(version.max)}`);
-console.log(`  genai cost, genai.yaml just edited  median ${ms(cold.median)}  max ${ms(cold.max)}  (validates: loads zod and yaml)`);
-console.log(`  genai cost (table)                 median ${ms(table.median)}  max ${ms(table.max)}  (unchanged genai.yaml: validated-manifest cache)`);
+console.log(
+  `  genai cost, genai.yaml just edited  median ${ms(cold.median)}  max ${ms(cold.max)}  (validates: loads zod and yaml)`,
+);
+console.log(
+  `  genai cost (table)                 median ${ms(table.median)}  max ${ms(table.max)}  (unchanged genai.yaml: validated-manifest cache)`,
+);
 console.log(`  genai cost --format markdown       median ${ms(markdown.median)}  max ${ms(markdown.max)}`);
 console.log(`  estimate + render in process       median ${ms(median(inProcess))} (200 runs)`);
-console.log(`  target 300 ms: ${table.median <= 300 ? 'met' : 'missed'} (median of the table run); first run after an edit: ${cold.median <= 300 ? 'met' : 'missed'}`);
+console.log(
+  `  target 300 ms: ${table.median <= 300 ? 'met' : 'missed'} (median of the table run); first run after an edit: ${cold.median <= 300 ? 'met' : 'missed'}`,
+);
 rmSync(project, { recursive: true, force: true });

@@ -35,7 +35,9 @@ async function serve() {
       const request = JSON.parse(body || '{}');
       const judging = request.messages?.[0]?.role === 'system' && request.messages[0].content.includes('RUBRIC');
       const question = request.messages?.at(-1)?.content ?? '';
-      const content = judging ? '{"verdict": "pass", "rationale": "helpful"}' : `Answer to: ${question}. Open Reports and click Export CSV.`;
+      const content = judging
+        ? '{"verdict": "pass", "rationale": "helpful"}'
+        : `Answer to: ${question}. Open Reports and click Export CSV.`;
       setTimeout(() => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(
@@ -49,7 +51,9 @@ async function serve() {
       }, LATENCY_MS);
     });
   });
-  server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}` })}\n`));
+  server.listen(0, '127.0.0.1', () =>
+    process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}` })}\n`),
+  );
 }
 
 /** The engine, as `genai eval --url … --no-cache` runs it: dataset, target, scorers, judges, results file, reports. */
@@ -57,13 +61,20 @@ async function engine(url, withJudge) {
   const { runEval } = await import('../dist/evals/index.js');
   const cwd = await mkdtemp(join(tmpdir(), 'genai-bench-eval-'));
   const lines = Array.from({ length: CASES }, (_, i) =>
-    JSON.stringify({ id: `case-${i}`, input: { question: question(i) }, assert: [{ type: 'contains', value: 'Export CSV' }] }),
+    JSON.stringify({
+      id: `case-${i}`,
+      input: { question: question(i) },
+      assert: [{ type: 'contains', value: 'Export CSV' }],
+    }),
   );
   await writeFile(join(cwd, 'dataset.jsonl'), `${lines.join('\n')}\n`);
   const evals = {
     dataset: 'dataset.jsonl',
     ...(withJudge
-      ? { custom: [{ name: 'helpful', rubric: 'The answer helps the user.', output: 'pass-fail' }], judgeModel: { provider: 'openai-compatible', id: 'bench', baseUrl: `${url}/v1` } }
+      ? {
+          custom: [{ name: 'helpful', rubric: 'The answer helps the user.', output: 'pass-fail' }],
+          judgeModel: { provider: 'openai-compatible', id: 'bench', baseUrl: `${url}/v1` },
+        }
       : {}),
   };
   const started = performance.now();
@@ -101,7 +112,11 @@ async function fetchLoop(url, withJudge) {
       while (next < CASES) {
         const i = next++;
         const answer = await post([{ role: 'user', content: question(i) }]);
-        if (withJudge) await post([{ role: 'system', content: 'RUBRIC: helpful' }, { role: 'user', content: `QUESTION:\n${question(i)}\n\nANSWER:\n${answer}` }]);
+        if (withJudge)
+          await post([
+            { role: 'system', content: 'RUBRIC: helpful' },
+            { role: 'user', content: `QUESTION:\n${question(i)}\n\nANSWER:\n${answer}` },
+          ]);
         if (answer.includes('Export CSV')) passed++;
       }
     }),
@@ -128,14 +143,20 @@ function child(args) {
       const line = out.split('\n')[0];
       if (out.includes('\n') && args[0] === 'serve') resolve({ proc, ...JSON.parse(line) });
     });
-    proc.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1))) : reject(new Error(`${args.join(' ')} exited ${code}`))));
+    proc.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').at(-1)))
+        : reject(new Error(`${args.join(' ')} exited ${code}`)),
+    );
   });
 }
 
 async function main() {
   const server = await child(['serve']);
   try {
-    console.log(`eval bench: ${CASES} cases, concurrency ${CONCURRENCY}, endpoint latency ${LATENCY_MS} ms, node ${process.version}`);
+    console.log(
+      `eval bench: ${CASES} cases, concurrency ${CONCURRENCY}, endpoint latency ${LATENCY_MS} ms, node ${process.version}`,
+    );
     for (const scenario of ['contains', 'judge']) {
       const requests = scenario === 'judge' ? 2 : 1;
       const ideal = (CASES * requests * LATENCY_MS) / CONCURRENCY;
@@ -147,7 +168,9 @@ async function main() {
       console.log(
         `\n${scenario === 'judge' ? 'contains + one LLM judge per case' : 'one contains assertion per case'} (${CASES * requests} requests, ideal ${ideal.toFixed(0)} ms)`,
       );
-      console.log(`  plain fetch loop  ${plain.wallMs.toFixed(0).padStart(6)} ms  ${(plain.wallMs / ideal).toFixed(2)}× ideal  peak RSS ${plain.maxRssMb.toFixed(0)} MB`);
+      console.log(
+        `  plain fetch loop  ${plain.wallMs.toFixed(0).padStart(6)} ms  ${(plain.wallMs / ideal).toFixed(2)}× ideal  peak RSS ${plain.maxRssMb.toFixed(0)} MB`,
+      );
       console.log(
         `  genai eval        ${ours.wallMs.toFixed(0).padStart(6)} ms  ${(ours.wallMs / ideal).toFixed(2)}× ideal  ${(ours.wallMs / plain.wallMs).toFixed(2)}× fetch loop  peak RSS ${ours.maxRssMb.toFixed(0)} MB`,
       );

@@ -1,7 +1,9 @@
 import { Command, Errors, Flags, Interfaces } from '@oclif/core';
 import { ExitCode, GenaiError, isGenaiError } from '../errors.js';
 
-export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof GenaiCommand)['baseFlags'] & T['flags']>;
+export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof GenaiCommand)['baseFlags'] & T['flags']
+>;
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
 
 /**
@@ -63,7 +65,10 @@ export function toGenaiError(err: unknown, commandId?: string): GenaiError {
   if (isGenaiError(err)) return err;
   const help = commandId ? `run genai ${commandId.replaceAll(':', ' ')} --help` : 'run genai --help';
   if (err instanceof Errors.CLIError || (err as { oclif?: { exit?: number } })?.oclif?.exit === 2) {
-    const first = String((err as Error).message).split('\n')[0]?.trim() ?? 'invalid command line';
+    const first =
+      String((err as Error).message)
+        .split('\n')[0]
+        ?.trim() ?? 'invalid command line';
     return new GenaiError('E_USAGE', first.replace(/^Error:\s*/, ''), { fix: help, exitCode: ExitCode.usage });
   }
   const message = err instanceof Error ? err.message : String(err);

@@ -16,7 +16,12 @@ export default class Check extends GenaiCommand<typeof Check> {
     const { checkProject, formatFinding, formatSummary } = await import('../manifest/index.js');
     const { budgetFindings } = await import('../cost/index.js');
     const report = await checkProject(this.flags.cwd, undefined, [
-      (loaded, locateField) => budgetFindings(loaded.manifest, { locate: locateField }).map((f) => ({ ...f, location: f.location ?? loaded.file, field: f.field ?? 'constraints.budgetUsdPerMonth' })),
+      (loaded, locateField) =>
+        budgetFindings(loaded.manifest, { locate: locateField }).map((f) => ({
+          ...f,
+          location: f.location ?? loaded.file,
+          field: f.field ?? 'constraints.budgetUsdPerMonth',
+        })),
     ]);
     for (const finding of report.findings) this.say(formatFinding(finding));
     this.say(formatSummary(report));

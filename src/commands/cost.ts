@@ -17,15 +17,27 @@ Exit codes: 0 ok, 1 an environment is over budget or --diff found an increase pa
   };
 
   static override flags = {
-    'from-eval': Flags.string({ description: 'Use the usage measured in an eval run: a run id or latest.', helpValue: 'RUN|latest' }),
+    'from-eval': Flags.string({
+      description: 'Use the usage measured in an eval run: a run id or latest.',
+      helpValue: 'RUN|latest',
+    }),
     'what-if': Flags.string({
-      description: 'Change an input for this estimate: users, requestsPerUser, peakFactor, input, output, embedding (repeatable).',
+      description:
+        'Change an input for this estimate: users, requestsPerUser, peakFactor, input, output, embedding (repeatable).',
       helpValue: 'KEY=VALUE',
       multiple: true,
     }),
     format: Flags.string({ description: 'Output format.', options: ['table', 'markdown'], default: 'table' }),
-    diff: Flags.string({ description: 'Compare with a saved report (genai cost --json > base.json) or a git ref; fail past the allowed increase.', helpValue: 'BASE' }),
-    'max-increase': Flags.string({ description: 'Allowed increase per environment for --diff: a percent (10%) or US dollars (500); wins over cost.maxIncrease.', helpValue: 'LIMIT' }),
+    diff: Flags.string({
+      description:
+        'Compare with a saved report (genai cost --json > base.json) or a git ref; fail past the allowed increase.',
+      helpValue: 'BASE',
+    }),
+    'max-increase': Flags.string({
+      description:
+        'Allowed increase per environment for --diff: a percent (10%) or US dollars (500); wins over cost.maxIncrease.',
+      helpValue: 'LIMIT',
+    }),
   };
 
   static override examples = [

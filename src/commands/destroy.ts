@@ -11,7 +11,9 @@ export default class Destroy extends GenaiCommand<typeof Destroy> {
     const { destroy } = await import('../environments/index.js');
     const result = await destroy(this.flags.cwd, this.args.env);
     const removed = result.removed.map((p) => relative(resolve(this.flags.cwd), p));
-    this.say(`${result.env}: ${result.stopped ? 'stopped' : 'was not running'}; ${removed.length ? `removed ${removed.join(', ')}` : 'no data to remove'}`);
+    this.say(
+      `${result.env}: ${result.stopped ? 'stopped' : 'was not running'}; ${removed.length ? `removed ${removed.join(', ')}` : 'no data to remove'}`,
+    );
     return result;
   }
 }

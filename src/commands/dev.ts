@@ -8,14 +8,20 @@ export default class Dev extends GenaiCommand<typeof Dev> {
   static override examples = ['<%= config.bin %> dev', '<%= config.bin %> dev --env local --port 9000'];
   static override flags = {
     env: Flags.string({ description: 'Local environment whose data to use (default: the first with target: local).' }),
-    port: Flags.integer({ description: 'Port (default: genai.yaml, else the first free from 8787).', min: 1024, max: 65535 }),
+    port: Flags.integer({
+      description: 'Port (default: genai.yaml, else the first free from 8787).',
+      min: 1024,
+      max: 65535,
+    }),
   };
 
   public async run(): Promise<void> {
     const { dev } = await import('../environments/index.js');
     const code = await dev(this.flags.cwd, this.flags.env, { port: this.flags.port }, ({ url, snapshot }) => {
       this.log(`index snapshot ${snapshot.id}: ${snapshot.documents} documents, ${snapshot.chunks} chunks`);
-      this.log(`serving on ${url} — try: curl -s ${url}/v1/answer -H 'content-type: application/json' -d '{"question":"How do I export my data?"}'`);
+      this.log(
+        `serving on ${url} — try: curl -s ${url}/v1/answer -H 'content-type: application/json' -d '{"question":"How do I export my data?"}'`,
+      );
     });
     if (code !== 0 && code !== ExitCode.interrupted) process.exitCode = ExitCode.environment;
   }

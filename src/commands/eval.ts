@@ -18,29 +18,58 @@ Reports (report.json, junit.xml, report.md, report.html) are written to .genai/e
   ];
 
   static override flags = {
-    url: Flags.string({ description: 'Base URL of a service speaking /v1/answer or the OpenAI chat protocol.', exclusive: ['env', 'local'] }),
+    url: Flags.string({
+      description: 'Base URL of a service speaking /v1/answer or the OpenAI chat protocol.',
+      exclusive: ['env', 'local'],
+    }),
     env: Flags.string({ description: "Evaluate an environment's running endpoint.", exclusive: ['url', 'local'] }),
-    local: Flags.boolean({ description: "Start the project's service on a free port for the run, stop it after.", exclusive: ['url', 'env'] }),
-    protocol: Flags.option({ options: ['auto', 'answer', 'openai'] as const, default: 'auto', description: 'What the target speaks.' })(),
+    local: Flags.boolean({
+      description: "Start the project's service on a free port for the run, stop it after.",
+      exclusive: ['url', 'env'],
+    }),
+    protocol: Flags.option({
+      options: ['auto', 'answer', 'openai'] as const,
+      default: 'auto',
+      description: 'What the target speaks.',
+    })(),
     model: Flags.string({ description: 'Model id sent to an OpenAI-protocol target (default: the first it lists).' }),
     dataset: Flags.string({ description: 'Dataset file (JSONL, YAML or CSV); default evals.dataset from genai.yaml.' }),
-    filter: Flags.string({ description: 'Only cases matching tag=NAME or id=PATTERN ("*" wildcard); repeatable.', multiple: true }),
+    filter: Flags.string({
+      description: 'Only cases matching tag=NAME or id=PATTERN ("*" wildcard); repeatable.',
+      multiple: true,
+    }),
     sample: Flags.integer({ description: 'Run a random sample of N cases.', min: 1 }),
     seed: Flags.integer({ description: 'Seed of --sample and of the bootstrap confidence intervals (default 1).' }),
     concurrency: Flags.integer({ description: 'Cases in flight at once (default 8).', min: 1, max: 256 }),
     timeout: Flags.integer({ description: 'Timeout of one request in milliseconds (default 30000).', min: 100 }),
     retries: Flags.integer({ description: 'Retries of a failed request (default 3).', min: 0, max: 10 }),
-    repeat: Flags.integer({ description: 'Ask each judge K times; the verdict is the majority, agreement is reported.', min: 1, max: 15 }),
-    cache: Flags.boolean({ description: 'Reuse cached target and judge responses (--no-cache to ask again).', default: true, allowNo: true }),
-    baseline: Flags.string({ description: 'Compare with a run id, "latest", or an environment with a saved baseline.' }),
+    repeat: Flags.integer({
+      description: 'Ask each judge K times; the verdict is the majority, agreement is reported.',
+      min: 1,
+      max: 15,
+    }),
+    cache: Flags.boolean({
+      description: 'Reuse cached target and judge responses (--no-cache to ask again).',
+      default: true,
+      allowNo: true,
+    }),
+    baseline: Flags.string({
+      description: 'Compare with a run id, "latest", or an environment with a saved baseline.',
+    }),
     'save-baseline': Flags.string({ description: 'When the gates pass, save this run as the baseline of ENV.' }),
     resume: Flags.string({ description: 'Finish an interrupted run (RUN_ID or "latest"): only missing cases run.' }),
-    'max-error-rate': Flags.string({ description: 'Share of errored cases (0..1) above which the run fails with exit 3 (default 0.1).' }),
+    'max-error-rate': Flags.string({
+      description: 'Share of errored cases (0..1) above which the run fails with exit 3 (default 0.1).',
+    }),
     junit: Flags.string({ description: 'Also write the JUnit XML report here.' }),
     markdown: Flags.string({ description: 'Also write the Markdown report here.' }),
     html: Flags.string({ description: 'Also write the HTML report here.' }),
     report: Flags.string({ description: 'Also write the JSON report here.' }),
-    progress: Flags.boolean({ description: 'Show progress on stderr (a bar on a terminal, lines in CI).', default: true, allowNo: true }),
+    progress: Flags.boolean({
+      description: 'Show progress on stderr (a bar on a terminal, lines in CI).',
+      default: true,
+      allowNo: true,
+    }),
   };
 
   public async run() {
@@ -61,7 +90,9 @@ Reports (report.json, junit.xml, report.md, report.html) are written to .genai/e
     if (flags['max-error-rate'] !== undefined) {
       maxErrorRate = Number(flags['max-error-rate']);
       if (!(maxErrorRate >= 0 && maxErrorRate <= 1)) {
-        throw usageError('E_USAGE', `--max-error-rate ${flags['max-error-rate']} is not a share between 0 and 1`, { fix: 'e.g. --max-error-rate 0.05' });
+        throw usageError('E_USAGE', `--max-error-rate ${flags['max-error-rate']} is not a share between 0 and 1`, {
+          fix: 'e.g. --max-error-rate 0.05',
+        });
       }
     }
     const target = flags.url
@@ -125,7 +156,9 @@ Reports (report.json, junit.xml, report.md, report.html) are written to .genai/e
     const { report, files } = outcome;
     const { summary, gate } = report;
     const { formatMetric } = await import('../evals/reports/report.js');
-    this.say(`run ${report.run.id}: ${summary.total} cases — ${summary.passed} passed, ${summary.failed} failed, ${summary.errored} errored${summary.missing ? `, ${summary.missing} missing` : ''}`);
+    this.say(
+      `run ${report.run.id}: ${summary.total} cases — ${summary.passed} passed, ${summary.failed} failed, ${summary.errored} errored${summary.missing ? `, ${summary.missing} missing` : ''}`,
+    );
     if (report.judges.note) this.say(`note: ${report.judges.note}`);
     for (const metric of Object.values(summary.metrics)) {
       const threshold = gate.thresholds.find((t) => t.metric === metric.name);
@@ -136,7 +169,8 @@ Reports (report.json, junit.xml, report.md, report.html) are written to .genai/e
     for (const reason of gate.reasons) this.say(`  gate: ${reason}`);
     this.say(`reports: ${files.runDir}`);
     if (outcome.baselineSaved) this.say(`saved as the baseline of ${outcome.baselineSaved}`);
-    else if (flags['save-baseline']) this.warnLine(`not saved as the baseline of ${flags['save-baseline']}: the gates did not pass`);
+    else if (flags['save-baseline'])
+      this.warnLine(`not saved as the baseline of ${flags['save-baseline']}: the gates did not pass`);
 
     // Written to stderr even under --json: the verdict line is for the CI log, stdout stays the report.
     const verdict = (line: string) => process.stderr.write(`${line}\n`);

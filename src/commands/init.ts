@@ -13,22 +13,40 @@ export default class Init extends GenaiCommand<typeof Init> {
     '<%= config.bin %> init ./services/assistant --name cycle-assistant --target aws --provider bedrock --region eu-central-1 --yes',
     '<%= config.bin %> init demo --yes --dry-run',
   ];
-  static override args = { dir: Args.string({ description: 'Folder to create (any relative or absolute path); its last segment is the default name.' }) };
+  static override args = {
+    dir: Args.string({
+      description: 'Folder to create (any relative or absolute path); its last segment is the default name.',
+    }),
+  };
   static override flags = {
     name: Flags.string({ description: 'Project name: an npm package name and a DNS label.' }),
     target: Flags.string({ description: 'Where it runs.', options: [...targets] }),
     provider: Flags.string({ description: 'Model provider.', options: [...modelProviders] }),
-    'base-url': Flags.string({ description: 'Base URL of an OpenAI-compatible server (with --provider openai-compatible).' }),
-    'vector-store': Flags.string({ description: 'Vector store of cloud environments (local ones use PGlite with pgvector).', options: [...vectorStores] }),
+    'base-url': Flags.string({
+      description: 'Base URL of an OpenAI-compatible server (with --provider openai-compatible).',
+    }),
+    'vector-store': Flags.string({
+      description: 'Vector store of cloud environments (local ones use PGlite with pgvector).',
+      options: [...vectorStores],
+    }),
     environments: Flags.string({ description: 'Environment names in promotion order, comma-separated.' }),
     region: Flags.string({ description: 'AWS region of cloud environments; also the allowed-regions constraint.' }),
     ci: Flags.string({ description: 'CI provider for the generated pipeline.', options: [...ciProviders] }),
     yes: Flags.boolean({ char: 'y', description: 'Take the default for every option not given; never prompt.' }),
     'dry-run': Flags.boolean({ description: 'Print what would be written; write nothing.' }),
     force: Flags.boolean({ description: 'Write into a non-empty folder, overwriting the files genai writes.' }),
-    install: Flags.boolean({ description: 'Install the project\'s dependencies (npm install).', default: true, allowNo: true }),
-    start: Flags.boolean({ description: 'After installing, start the first local environment and ask a sample question.' }),
-    'kit-spec': Flags.string({ description: 'How the project depends on genai-kit (a version, or file: a path or packed tarball). Default: this kit.' }),
+    install: Flags.boolean({
+      description: "Install the project's dependencies (npm install).",
+      default: true,
+      allowNo: true,
+    }),
+    start: Flags.boolean({
+      description: 'After installing, start the first local environment and ask a sample question.',
+    }),
+    'kit-spec': Flags.string({
+      description:
+        'How the project depends on genai-kit (a version, or file: a path or packed tarball). Default: this kit.',
+    }),
   };
 
   public async run() {
@@ -36,7 +54,9 @@ export default class Init extends GenaiCommand<typeof Init> {
     const scaffold = await import('../scaffold/index.js');
     const { validateProjectName } = await import('../manifest/name.js');
     if (flags.start && !flags.install) {
-      throw usageError('E_FLAGS', '--start needs the dependencies installed', { fix: 'drop --no-install, or drop --start' });
+      throw usageError('E_FLAGS', '--start needs the dependencies installed', {
+        fix: 'drop --no-install, or drop --start',
+      });
     }
 
     const interactive = !flags.yes && process.stdin.isTTY && process.stdout.isTTY;
@@ -65,10 +85,20 @@ export default class Init extends GenaiCommand<typeof Init> {
     if (flags['dry-run']) {
       const target = await scaffold.inspectTarget(projectDir);
       const existing = await scaffold.existingFiles(projectDir, plan.files);
-      for (const file of plan.files) this.say(`${existing.has(file.path) ? 'would overwrite' : 'would create'} ${file.path}`);
-      const refusal = target.entries.filter((e) => e !== '.git').length > 0 && !flags.force ? ' (refused: the folder is not empty; --force overwrites)' : '';
+      for (const file of plan.files)
+        this.say(`${existing.has(file.path) ? 'would overwrite' : 'would create'} ${file.path}`);
+      const refusal =
+        target.entries.filter((e) => e !== '.git').length > 0 && !flags.force
+          ? ' (refused: the folder is not empty; --force overwrites)'
+          : '';
       this.say(`dry run: ${plan.files.length} files for ${options.name} in ${shown}, nothing written${refusal}`);
-      return { dryRun: true, dir: projectDir, name: options.name, options, files: plan.files.map((f) => ({ path: f.path, action: existing.has(f.path) ? 'overwrite' : 'create' })) };
+      return {
+        dryRun: true,
+        dir: projectDir,
+        name: options.name,
+        options,
+        files: plan.files.map((f) => ({ path: f.path, action: existing.has(f.path) ? 'overwrite' : 'create' })),
+      };
     }
 
     const actions = await scaffold.writeProject(projectDir, plan.files, {
@@ -113,7 +143,9 @@ async function startAndAsk(projectDir: string, shown: string, env: string, say: 
   say(`Trace: ${answer.traceId}`);
   say('');
   say(`${env} is running at ${upResult.url}. Ask more:`);
-  say(`  curl -s ${upResult.url}/v1/answer -H 'content-type: application/json' -d '{"question":"How do I cancel my subscription?"}'`);
+  say(
+    `  curl -s ${upResult.url}/v1/answer -H 'content-type: application/json' -d '{"question":"How do I cancel my subscription?"}'`,
+  );
   say(`Stop it and remove its data: cd ${shown} && npx genai destroy ${env}`);
   return { env, url: upResult.url, pid: upResult.pid, question: sampleQuestion, ...answer };
 }
@@ -121,7 +153,8 @@ async function startAndAsk(projectDir: string, shown: string, env: string, say: 
 async function terminalAsker() {
   const { input, select } = await import('@inquirer/prompts');
   return {
-    text: (message: string, fallback: string, validate?: (value: string) => string | true) => input({ message, default: fallback, validate }),
+    text: (message: string, fallback: string, validate?: (value: string) => string | true) =>
+      input({ message, default: fallback, validate }),
     choose: (message: string, choices: readonly string[], fallback: string) =>
       select({ message, choices: choices.map((value) => ({ value })), default: fallback }),
   };

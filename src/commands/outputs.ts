@@ -15,7 +15,12 @@ export default class Outputs extends GenaiCommand<typeof Outputs> {
       ['pid', result.pid],
       ['restarts', result.restarts],
       ['provider', result.provider],
-      ['snapshot', result.snapshot ? `${result.snapshot.id} (${result.snapshot.documents} documents, ${result.snapshot.chunks} chunks)` : 'none'],
+      [
+        'snapshot',
+        result.snapshot
+          ? `${result.snapshot.id} (${result.snapshot.documents} documents, ${result.snapshot.chunks} chunks)`
+          : 'none',
+      ],
       ['data', result.dataDir],
       ['log', result.logFile],
     ];

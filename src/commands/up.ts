@@ -6,13 +6,21 @@ export default class Up extends GenaiCommand<typeof Up> {
   static override examples = ['<%= config.bin %> up dev', '<%= config.bin %> up dev --port 9000 --json'];
   static override args = { env: Args.string({ description: 'Environment name from genai.yaml.', required: true }) };
   static override flags = {
-    port: Flags.integer({ description: 'Port for a local environment (else genai.yaml, else the first free from 8787).', min: 1024, max: 65535 }),
+    port: Flags.integer({
+      description: 'Port for a local environment (else genai.yaml, else the first free from 8787).',
+      min: 1024,
+      max: 65535,
+    }),
   };
 
   public async run() {
     const { up } = await import('../environments/index.js');
     const result = await up(this.flags.cwd, this.args.env, { port: this.flags.port, onStep: (line) => this.say(line) });
-    this.say(result.changed ? `${result.env} is up at ${result.url} (pid ${result.pid})` : `${result.env} is already running at ${result.url} (pid ${result.pid}); nothing to do`);
+    this.say(
+      result.changed
+        ? `${result.env} is up at ${result.url} (pid ${result.pid})`
+        : `${result.env} is already running at ${result.url} (pid ${result.pid}); nothing to do`,
+    );
     return result;
   }
 }

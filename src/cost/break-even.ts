@@ -18,7 +18,11 @@ export interface BuyingOption {
 
 export function unitsAt(option: BuyingOption, requestsPerMonth: number): number {
   if (option.unitMonthlyUsd === 0 && option.minUnits === 0) return 0;
-  const needed = Number.isFinite(option.requestsPerUnit) ? Math.ceil(requestsPerMonth / option.requestsPerUnit) : requestsPerMonth > 0 ? 1 : 0;
+  const needed = Number.isFinite(option.requestsPerUnit)
+    ? Math.ceil(requestsPerMonth / option.requestsPerUnit)
+    : requestsPerMonth > 0
+      ? 1
+      : 0;
   return Math.max(option.minUnits, needed);
 }
 
@@ -52,7 +56,9 @@ function steps(option: BuyingOption, limit: number, maxSteps: number): number[] 
  */
 export function breakEven(a: BuyingOption, b: BuyingOption, searchUpTo: number, maxSteps = 20_000): BreakEven {
   const gap = (r: number) => optionCost(a, r) - optionCost(b, r);
-  const points = [...new Set([...steps(a, searchUpTo, maxSteps), ...steps(b, searchUpTo, maxSteps), searchUpTo])].sort((x, y) => x - y);
+  const points = [...new Set([...steps(a, searchUpTo, maxSteps), ...steps(b, searchUpTo, maxSteps), searchUpTo])].sort(
+    (x, y) => x - y,
+  );
   const start = Math.min(1e-6, points[0]! / 2);
   let initial = Math.sign(gap(start));
   if (initial === 0) initial = Math.sign(a.perRequestUsd - b.perRequestUsd);
@@ -67,10 +73,24 @@ export function breakEven(a: BuyingOption, b: BuyingOption, searchUpTo: number, 
       const constant = gHi - slope * hi;
       const root = slope === 0 ? lo : -constant / slope;
       const at = root > lo && root <= hi ? root : lo;
-      return { a: a.kind, b: b.kind, requestsPerMonth: at, cheaperBelow, cheaperAbove: other, searchedUpTo: searchUpTo };
+      return {
+        a: a.kind,
+        b: b.kind,
+        requestsPerMonth: at,
+        cheaperBelow,
+        cheaperAbove: other,
+        searchedUpTo: searchUpTo,
+      };
     }
     if (gHi === 0 && initial !== 0 && Math.sign(gap(hi * (1 + 1e-9) + 1e-9)) !== initial) {
-      return { a: a.kind, b: b.kind, requestsPerMonth: hi, cheaperBelow, cheaperAbove: other, searchedUpTo: searchUpTo };
+      return {
+        a: a.kind,
+        b: b.kind,
+        requestsPerMonth: hi,
+        cheaperBelow,
+        cheaperAbove: other,
+        searchedUpTo: searchUpTo,
+      };
     }
     lo = hi;
   }

@@ -76,7 +76,8 @@ const UNIT_OF_DIMENSION: Record<string, PriceUnit> = {
 
 export const DEFAULT_CATALOG: PriceCatalog = { prices: CATALOG_PRICES };
 
-export const priceId = (service: string, resource: string, dimension: string): string => `${service}:${resource}:${dimension}`;
+export const priceId = (service: string, resource: string, dimension: string): string =>
+  `${service}:${resource}:${dimension}`;
 
 /** Splits an id at its first and last colon: model ids in the middle may hold colons themselves. */
 export function parsePriceId(id: string): { service: string; resource: string; dimension: string } | undefined {
@@ -109,12 +110,15 @@ export function validatePrices(prices: readonly Price[], now = new Date()): Cata
     if (!parsePriceId(price.id)) add(`id ${JSON.stringify(price.id)} is not service:resource:dimension`);
     const unit = expectedUnit(price.id);
     if (unit && price.unit !== unit) add(`unit must be ${unit} for this dimension, found ${String(price.unit)}`);
-    else if (!(PRICE_UNITS as readonly string[]).includes(price.unit)) add(`unit ${JSON.stringify(price.unit)} is not one of ${PRICE_UNITS.join(', ')}`);
+    else if (!(PRICE_UNITS as readonly string[]).includes(price.unit))
+      add(`unit ${JSON.stringify(price.unit)} is not one of ${PRICE_UNITS.join(', ')}`);
     if (!Number.isFinite(price.usd) || price.usd < 0) add(`usd must be a non-negative number, found ${price.usd}`);
     if (price.currency !== 'USD') add(`currency must be USD, found ${String(price.currency)}`);
     if (typeof price.source !== 'string' || price.source.trim() === '') add('source is missing');
-    if (typeof price.checked !== 'string' || !isIsoDate(price.checked)) add(`checked must be an ISO date (YYYY-MM-DD), found ${JSON.stringify(price.checked)}`);
-    else if (new Date(`${price.checked}T00:00:00Z`).getTime() > now.getTime()) add(`checked date ${price.checked} is in the future`);
+    if (typeof price.checked !== 'string' || !isIsoDate(price.checked))
+      add(`checked must be an ISO date (YYYY-MM-DD), found ${JSON.stringify(price.checked)}`);
+    else if (new Date(`${price.checked}T00:00:00Z`).getTime() > now.getTime())
+      add(`checked date ${price.checked} is in the future`);
     if (typeof price.region !== 'string' || price.region.trim() === '') add('region is missing');
     const key = `${price.id}@${price.region}`;
     if (seen.has(key)) add(`duplicate price for ${price.id} in ${price.region}`);
@@ -130,7 +134,9 @@ export function validatePrices(prices: readonly Price[], now = new Date()): Cata
 export function withOverrides(catalog: PriceCatalog, overrides: readonly Price[]): PriceCatalog {
   if (overrides.length === 0) return catalog;
   const replaced = (price: Price) =>
-    overrides.some((override) => override.id === price.id && (override.region === price.region || override.region === '*'));
+    overrides.some(
+      (override) => override.id === price.id && (override.region === price.region || override.region === '*'),
+    );
   return { prices: [...overrides, ...catalog.prices.filter((price) => !replaced(price))] };
 }
 
@@ -141,7 +147,9 @@ export function withOverrides(catalog: PriceCatalog, overrides: readonly Price[]
 export function lookupPrice(catalog: PriceCatalog, id: string, region: string): PriceQuote | undefined {
   const candidates = catalog.prices.filter((price) => price.id === id);
   if (candidates.length === 0) return undefined;
-  const exact = candidates.find((price) => price.region === region || price.region === '*' || price.region === 'global');
+  const exact = candidates.find(
+    (price) => price.region === region || price.region === '*' || price.region === 'global',
+  );
   if (exact) return { price: exact, requestedRegion: region, fromOtherRegion: false };
   const geography = region.split('-')[0];
   const other =
@@ -172,7 +180,11 @@ export function priceAgeDays(price: Price, now: Date): number {
 }
 
 /** Prices checked longer ago than `maxAgeDays`, oldest first. */
-export function stalePrices(prices: readonly Price[], now: Date, maxAgeDays: number): Array<Price & { ageDays: number }> {
+export function stalePrices(
+  prices: readonly Price[],
+  now: Date,
+  maxAgeDays: number,
+): Array<Price & { ageDays: number }> {
   return prices
     .map((price) => ({ ...price, ageDays: priceAgeDays(price, now) }))
     .filter((price) => price.ageDays > maxAgeDays)
@@ -206,7 +218,8 @@ export function requestCostUsd(input: RequestCostInput, catalog: PriceCatalog = 
   let usd = 0;
   const service = tokenService(input.provider);
   if (service) {
-    const rate = (dimension: string) => lookupPrice(catalog, priceId(service, input.modelId, dimension), input.region)?.price.usd;
+    const rate = (dimension: string) =>
+      lookupPrice(catalog, priceId(service, input.modelId, dimension), input.region)?.price.usd;
     const inputRate = rate('input');
     const outputRate = rate('output');
     if (inputRate === undefined || outputRate === undefined) return undefined;
@@ -216,7 +229,8 @@ export function requestCostUsd(input: RequestCostInput, catalog: PriceCatalog = 
   }
   const embeddingService = input.embeddingProvider ? tokenService(input.embeddingProvider) : undefined;
   if (embeddingService && input.embeddingModelId && input.embeddingTokens) {
-    const rate = lookupPrice(catalog, priceId(embeddingService, input.embeddingModelId, 'input'), input.region)?.price.usd;
+    const rate = lookupPrice(catalog, priceId(embeddingService, input.embeddingModelId, 'input'), input.region)?.price
+      .usd;
     if (rate === undefined) return undefined;
     usd += (input.embeddingTokens * rate) / 1e6;
   }

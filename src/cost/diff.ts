@@ -30,10 +30,14 @@ export function asReportTotals(value: unknown, label: string): ReportTotals {
   const ok =
     Array.isArray(environments) &&
     environments.every(
-      (env) => typeof (env as { name?: unknown }).name === 'string' && typeof (env as { total?: { expected?: unknown } }).total?.expected === 'number',
+      (env) =>
+        typeof (env as { name?: unknown }).name === 'string' &&
+        typeof (env as { total?: { expected?: unknown } }).total?.expected === 'number',
     );
   if (!ok) {
-    throw usageError('E_COST_DIFF_BASE', `${label} is not a genai cost report`, { fix: 'save one with genai cost --json > base.json, or pass a git ref' });
+    throw usageError('E_COST_DIFF_BASE', `${label} is not a genai cost report`, {
+      fix: 'save one with genai cost --json > base.json, or pass a git ref',
+    });
   }
   return value as ReportTotals;
 }
@@ -46,23 +50,45 @@ const percent = (before: number, after: number) => (before > 0 ? ((after - befor
  * when its expected monthly cost rises by more than `maxIncrease.usd` dollars or `maxIncrease.percent`
  * percent; a new environment that costs anything fails a percent limit (an unbounded increase).
  */
-export function diffReports(base: ReportTotals, current: ReportTotals, baseLabel: string, maxIncrease: { usd?: number; percent?: number }): CostDiff {
+export function diffReports(
+  base: ReportTotals,
+  current: ReportTotals,
+  baseLabel: string,
+  maxIncrease: { usd?: number; percent?: number },
+): CostDiff {
   const beforeByName = new Map(base.environments.map((env) => [env.name, env.total.expected]));
   const afterByName = new Map(current.environments.map((env) => [env.name, env.total.expected]));
-  const names = [...new Set([...current.environments.map((env) => env.name), ...base.environments.map((env) => env.name)])];
+  const names = [
+    ...new Set([...current.environments.map((env) => env.name), ...base.environments.map((env) => env.name)]),
+  ];
   const environments = names.map((name): EnvironmentChange => {
     const before = beforeByName.get(name) ?? null;
     const after = afterByName.get(name) ?? null;
-    return { name, before, after, deltaUsd: (after ?? 0) - (before ?? 0), deltaPercent: before === null ? null : percent(before, after ?? 0) };
+    return {
+      name,
+      before,
+      after,
+      deltaUsd: (after ?? 0) - (before ?? 0),
+      deltaPercent: before === null ? null : percent(before, after ?? 0),
+    };
   });
   const failures: GateFailure[] = [];
   for (const env of environments) {
     if (env.deltaUsd <= 0) continue;
     const overUsd = maxIncrease.usd !== undefined && env.deltaUsd > maxIncrease.usd;
-    const overPercent = maxIncrease.percent !== undefined && (env.deltaPercent === null ? true : env.deltaPercent > maxIncrease.percent);
+    const overPercent =
+      maxIncrease.percent !== undefined && (env.deltaPercent === null ? true : env.deltaPercent > maxIncrease.percent);
     if (!overUsd && !overPercent) continue;
-    const limit = [maxIncrease.usd !== undefined ? `$${maxIncrease.usd}` : '', maxIncrease.percent !== undefined ? `${maxIncrease.percent}%` : ''].filter(Boolean).join(' / ');
-    const rise = env.deltaPercent === null ? `a new environment at ${dollars(env.deltaUsd)}/month` : `+${dollars(env.deltaUsd)}/month (+${env.deltaPercent.toFixed(1)}%)`;
+    const limit = [
+      maxIncrease.usd !== undefined ? `$${maxIncrease.usd}` : '',
+      maxIncrease.percent !== undefined ? `${maxIncrease.percent}%` : '',
+    ]
+      .filter(Boolean)
+      .join(' / ');
+    const rise =
+      env.deltaPercent === null
+        ? `a new environment at ${dollars(env.deltaUsd)}/month`
+        : `+${dollars(env.deltaUsd)}/month (+${env.deltaPercent.toFixed(1)}%)`;
     failures.push({
       code: 'E_COST_INCREASE',
       environment: env.name,
@@ -73,13 +99,22 @@ export function diffReports(base: ReportTotals, current: ReportTotals, baseLabel
   }
   const before = base.environments.reduce((acc, env) => acc + env.total.expected, 0);
   const after = current.environments.reduce((acc, env) => acc + env.total.expected, 0);
-  return { base: baseLabel, environments, total: { before, after, deltaUsd: after - before, deltaPercent: percent(before, after) }, maxIncrease, failures };
+  return {
+    base: baseLabel,
+    environments,
+    total: { before, after, deltaUsd: after - before, deltaPercent: percent(before, after) },
+    maxIncrease,
+    failures,
+  };
 }
 
 /** Reads `--max-increase 10%` (percent) or `--max-increase 500` (US dollars). */
 export function parseMaxIncrease(value: string): { usd?: number; percent?: number } {
   const match = /^\s*\$?(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(value);
-  if (!match) throw usageError('E_COST_MAX_INCREASE', `cannot read --max-increase ${JSON.stringify(value)}`, { fix: 'write a percent like 10% or US dollars like 500' });
+  if (!match)
+    throw usageError('E_COST_MAX_INCREASE', `cannot read --max-increase ${JSON.stringify(value)}`, {
+      fix: 'write a percent like 10% or US dollars like 500',
+    });
   const amount = Number(match[1]);
   return match[2] ? { percent: amount } : { usd: amount };
 }

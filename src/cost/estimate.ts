@@ -2,8 +2,22 @@ import { usageError } from '../errors.js';
 import { breakEven, optionCost, unitsAt, type BreakEven, type BuyingOption } from './break-even.js';
 import { lookupPrice, nearestResources, priceId, tokenService, type Price, type PriceCatalog } from './catalog.js';
 import { selfHostProfile } from './model-profiles.js';
-import { DAYS_PER_MONTH, HOURS_PER_MONTH, isProductionName, type CostEnvironment, type CostManifest, type CostSettings } from './settings.js';
-import { environmentTraffic, type Range, type TokensPerRequest, type Traffic, type UsageProfile, type WhatIf } from './usage.js';
+import {
+  DAYS_PER_MONTH,
+  HOURS_PER_MONTH,
+  isProductionName,
+  type CostEnvironment,
+  type CostManifest,
+  type CostSettings,
+} from './settings.js';
+import {
+  environmentTraffic,
+  type Range,
+  type TokensPerRequest,
+  type Traffic,
+  type UsageProfile,
+  type WhatIf,
+} from './usage.js';
 import { formatNumber } from './format.js';
 
 export const COMPONENTS = ['model', 'embeddings', 'vector store', 'service runtime', 'monitoring'] as const;
@@ -96,7 +110,9 @@ class Pricer {
         checked: quote.price.checked,
       });
       if (quote.fromOtherRegion) {
-        this.warnings.push(`${id}: no ${region} price in the catalog; used the ${quote.price.region} price (add one under cost.prices if the region differs)`);
+        this.warnings.push(
+          `${id}: no ${region} price in the catalog; used the ${quote.price.region} price (add one under cost.prices if the region differs)`,
+        );
       }
     }
     return quote.price;
@@ -105,7 +121,8 @@ class Pricer {
   /** A price the estimate cannot go without: missing is the user's to fix, so a usage error. */
   need(id: string, fix: string, field?: string): Price {
     const price = this.find(id);
-    if (!price) throw usageError('E_COST_NO_PRICE', `no price for ${id} in the catalog`, { fix, ...(field ? { field } : {}) });
+    if (!price)
+      throw usageError('E_COST_NO_PRICE', `no price for ${id} in the catalog`, { fix, ...(field ? { field } : {}) });
     return price;
   }
 }
@@ -114,10 +131,14 @@ const isLocalUrl = (url: string | undefined) => !!url && /^https?:\/\/(localhost
 
 function unknownModel(service: string, id: string, catalog: PriceCatalog, field: string): never {
   const nearest = nearestResources(catalog, service, id);
-  throw usageError('E_COST_UNKNOWN_MODEL', `the price catalog has no ${service} model ${JSON.stringify(id)}; nearest: ${nearest.join(', ')}`, {
-    field,
-    fix: `use one of ${nearest.join(', ')}, or add its prices under cost.prices (ids ${service}:${id}:input${field === 'model.id' ? ` and ${service}:${id}:output` : ''})`,
-  });
+  throw usageError(
+    'E_COST_UNKNOWN_MODEL',
+    `the price catalog has no ${service} model ${JSON.stringify(id)}; nearest: ${nearest.join(', ')}`,
+    {
+      field,
+      fix: `use one of ${nearest.join(', ')}, or add its prices under cost.prices (ids ${service}:${id}:input${field === 'model.id' ? ` and ${service}:${id}:output` : ''})`,
+    },
+  );
 }
 
 /** Region whose prices apply to an environment. */
@@ -167,33 +188,50 @@ function tokenRates(ctx: Context): { input: Price; output: Price; cached?: Price
   const input = ctx.pricer.find(priceId(service, model.id, 'input'));
   const output = ctx.pricer.find(priceId(service, model.id, 'output'));
   if (!input || !output) return undefined;
-  const cached = ctx.settings.cachedInputShare > 0 ? ctx.pricer.find(priceId(service, model.id, 'cached-input')) : undefined;
+  const cached =
+    ctx.settings.cachedInputShare > 0 ? ctx.pricer.find(priceId(service, model.id, 'cached-input')) : undefined;
   return { input, output, ...(cached ? { cached } : {}) };
 }
 
-function perRequestTokenUsd(rates: NonNullable<ReturnType<typeof tokenRates>>, tokens: TokensPerRequest, cachedShare: number): number {
+function perRequestTokenUsd(
+  rates: NonNullable<ReturnType<typeof tokenRates>>,
+  tokens: TokensPerRequest,
+  cachedShare: number,
+): number {
   const cached = rates.cached ? tokens.inputTokens * cachedShare : 0;
-  return ((tokens.inputTokens - cached) * rates.input.usd + cached * (rates.cached?.usd ?? 0) + tokens.outputTokens * rates.output.usd) / 1e6;
+  return (
+    ((tokens.inputTokens - cached) * rates.input.usd +
+      cached * (rates.cached?.usd ?? 0) +
+      tokens.outputTokens * rates.output.usd) /
+    1e6
+  );
 }
 
-const requestsPerMonthAtPeak = (peakRequestsPerSecond: number, peakFactor: number) => (peakRequestsPerSecond / peakFactor) * 86_400 * DAYS_PER_MONTH;
+const requestsPerMonthAtPeak = (peakRequestsPerSecond: number, peakFactor: number) =>
+  (peakRequestsPerSecond / peakFactor) * 86_400 * DAYS_PER_MONTH;
 
 function provisionedOption(ctx: Context, tokens: TokensPerRequest): BuyingOption | undefined {
   const { model } = ctx.manifest;
   if (model.provider !== 'bedrock') return undefined;
-  const order = [ctx.settings.commitment, 'none', '1-month', '6-month'].map((term) => (term === 'none' ? 'no-commit' : term));
+  const order = [ctx.settings.commitment, 'none', '1-month', '6-month'].map((term) =>
+    term === 'none' ? 'no-commit' : term,
+  );
   for (const term of [...new Set(order)]) {
     const price = ctx.pricer.find(priceId('bedrock', model.id, `provisioned-${term}`));
     if (!price) continue;
     const tpm = ctx.settings.provisionedTokensPerMinute;
     const tokensPerRequest = tokens.inputTokens + tokens.outputTokens;
-    const assumptions = [`${price.usd} USD per model unit-hour (${term === 'no-commit' ? 'no commitment' : `${term} commitment`})`];
+    const assumptions = [
+      `${price.usd} USD per model unit-hour (${term === 'no-commit' ? 'no commitment' : `${term} commitment`})`,
+    ];
     let requestsPerUnit = Infinity;
     if (tpm && tokensPerRequest > 0) {
       requestsPerUnit = requestsPerMonthAtPeak(tpm / 60 / tokensPerRequest, ctx.traffic.peakFactor);
       assumptions.push(`${formatNumber(tpm)} tokens/minute per model unit (cost.model.provisionedTokensPerMinute)`);
     } else {
-      assumptions.push('one model unit assumed to carry the peak: set cost.model.provisionedTokensPerMinute from the Bedrock console');
+      assumptions.push(
+        'one model unit assumed to carry the peak: set cost.model.provisionedTokensPerMinute from the Bedrock console',
+      );
     }
     return {
       kind: 'provisioned',
@@ -242,7 +280,8 @@ function selfHostedOption(ctx: Context, tokens: TokensPerRequest): BuyingOption 
     where = `SageMaker ${unitName} at ${price.usd} USD/hour`;
   }
   const secondsPerRequest = tokens.outputTokens / outputTps + tokens.inputTokens / inputTps;
-  const requestsPerUnit = secondsPerRequest > 0 ? requestsPerMonthAtPeak(1 / secondsPerRequest, ctx.traffic.peakFactor) : Infinity;
+  const requestsPerUnit =
+    secondsPerRequest > 0 ? requestsPerMonthAtPeak(1 / secondsPerRequest, ctx.traffic.peakFactor) : Infinity;
   return {
     kind: 'self-hosted',
     label: onKubernetes ? `vLLM on ${unitName} nodes` : `SageMaker endpoint (${unitName})`,
@@ -295,9 +334,13 @@ function configuredKind(manifest: CostManifest): BuyingOption['kind'] | undefine
 function modelPart(ctx: Context, tokens: TokensPerRequest): Part {
   const { model } = ctx.manifest;
   if (model.provider === 'offline') return part([], 'offline provider: no model cost');
-  if (model.provider === 'openai-compatible' && isLocalUrl(model.baseUrl)) return part([], `served at ${model.baseUrl} on your own machine: not priced`);
+  if (model.provider === 'openai-compatible' && isLocalUrl(model.baseUrl))
+    return part([], `served at ${model.baseUrl} on your own machine: not priced`);
   if (ctx.env.target === 'local' && model.provider !== 'openai-compatible') {
-    return part([], `the local target runs the offline provider or an OpenAI-compatible URL, not ${model.provider}: no model cost`);
+    return part(
+      [],
+      `the local target runs the offline provider or an OpenAI-compatible URL, not ${model.provider}: no model cost`,
+    );
   }
   const kind = configuredKind(ctx.manifest)!;
   const option = buyingOptions(ctx, tokens).find((candidate) => candidate.kind === kind);
@@ -320,12 +363,20 @@ function modelPart(ctx: Context, tokens: TokensPerRequest): Part {
     const cachedShare = rates.cached ? ctx.settings.cachedInputShare : 0;
     const millions = (count: number) => (count * requests) / 1e6;
     const lines = [line('input tokens', millions(tokens.inputTokens * (1 - cachedShare)), '1M tokens', rates.input)];
-    if (rates.cached && cachedShare > 0) lines.push(line('cached input tokens', millions(tokens.inputTokens * cachedShare), '1M tokens', rates.cached));
+    if (rates.cached && cachedShare > 0)
+      lines.push(line('cached input tokens', millions(tokens.inputTokens * cachedShare), '1M tokens', rates.cached));
     lines.push(line('output tokens', millions(tokens.outputTokens), '1M tokens', rates.output));
     return part(lines);
   }
   const units = unitsAt(option, requests);
-  return part([line(`${option.label}: ${units} × ${option.unitName}`, units * HOURS_PER_MONTH, option.kind === 'provisioned' ? 'model-unit-hour' : 'instance-hour', { usd: option.unitMonthlyUsd / HOURS_PER_MONTH })]);
+  return part([
+    line(
+      `${option.label}: ${units} × ${option.unitName}`,
+      units * HOURS_PER_MONTH,
+      option.kind === 'provisioned' ? 'model-unit-hour' : 'instance-hour',
+      { usd: option.unitMonthlyUsd / HOURS_PER_MONTH },
+    ),
+  ]);
 }
 
 interface Corpus {
@@ -342,9 +393,13 @@ function corpus(settings: CostSettings): Corpus {
 function embeddingsPart(ctx: Context, tokens: TokensPerRequest): Part {
   const { embeddings } = ctx.manifest;
   if (embeddings.provider === 'offline') return part([], 'offline embeddings: no cost');
-  if (isLocalUrl(embeddings.baseUrl)) return part([], `served at ${embeddings.baseUrl} on your own machine: not priced`);
+  if (isLocalUrl(embeddings.baseUrl))
+    return part([], `served at ${embeddings.baseUrl} on your own machine: not priced`);
   if (ctx.env.target === 'local' && embeddings.provider !== 'openai-compatible') {
-    return part([], `the local target computes embeddings offline or at an OpenAI-compatible URL, not ${embeddings.provider}: no cost`);
+    return part(
+      [],
+      `the local target computes embeddings offline or at an OpenAI-compatible URL, not ${embeddings.provider}: no cost`,
+    );
   }
   const service = tokenService(embeddings.provider)!;
   const price = ctx.pricer.find(priceId(service, embeddings.id, 'input'));
@@ -360,14 +415,22 @@ function nodeRate(ctx: Context): { usd: number; words: string } {
   const given = ctx.settings.kubernetes.nodeUsdPerHour;
   if (given !== undefined) return { usd: given, words: `${given} USD per node-hour (cost.kubernetes.nodeUsdPerHour)` };
   const price = ctx.pricer.need(priceId('ec2', 'm6i.xlarge', 'on-demand'), 'set cost.kubernetes.nodeUsdPerHour');
-  return { usd: price.usd, words: `node rate assumed at the EC2 on-demand price of m6i.xlarge, ${price.usd} USD/hour; set cost.kubernetes.nodeUsdPerHour` };
+  return {
+    usd: price.usd,
+    words: `node rate assumed at the EC2 on-demand price of m6i.xlarge, ${price.usd} USD/hour; set cost.kubernetes.nodeUsdPerHour`,
+  };
 }
 
 /** A share of Kubernetes nodes, priced by node-hour. */
 function nodeShare(ctx: Context, item: string, vcpu: number): LineItem {
   const rate = nodeRate(ctx);
   ctx.notes.add(rate.words);
-  return line(`${item}: ${vcpu} vCPU of ${ctx.settings.kubernetes.nodeVcpu}-vCPU nodes`, (vcpu / ctx.settings.kubernetes.nodeVcpu) * HOURS_PER_MONTH, 'node-hour', { usd: rate.usd });
+  return line(
+    `${item}: ${vcpu} vCPU of ${ctx.settings.kubernetes.nodeVcpu}-vCPU nodes`,
+    (vcpu / ctx.settings.kubernetes.nodeVcpu) * HOURS_PER_MONTH,
+    'node-hour',
+    { usd: rate.usd },
+  );
 }
 
 function vectorStorePart(ctx: Context): Part {
@@ -378,7 +441,9 @@ function vectorStorePart(ctx: Context): Part {
   const { chunks } = corpus(settings);
   if (ctx.env.target === 'kubernetes' && (kind === 'pgvector' || kind === 'qdrant')) {
     const replicas = production ? 2 : 1;
-    return part([nodeShare(ctx, `${kind} StatefulSet, ${replicas} replica${replicas === 1 ? '' : 's'} × 2 vCPU`, replicas * 2)]);
+    return part([
+      nodeShare(ctx, `${kind} StatefulSet, ${replicas} replica${replicas === 1 ? '' : 's'} × 2 vCPU`, replicas * 2),
+    ]);
   }
   const need = (id: string) => ctx.pricer.need(id, 'add the price under cost.prices');
   if (kind === 'pgvector') {
@@ -389,9 +454,16 @@ function vectorStorePart(ctx: Context): Part {
     const storageGb = (chunks * bytesPerChunk) / 1e9;
     // An ACU has 2 GiB; keeping the index within half of it keeps queries in memory. ~20 queries/s per ACU.
     const acu = Math.max(minAcu, storageGb, traffic.averageRps / 20);
-    ctx.notes.add(`Aurora Serverless v2: ${instances} instance${instances === 1 ? '' : 's'} at ${round(acu, 2)} ACU on average (minimum ${minAcu}); I/O not priced (index held in memory)`);
+    ctx.notes.add(
+      `Aurora Serverless v2: ${instances} instance${instances === 1 ? '' : 's'} at ${round(acu, 2)} ACU on average (minimum ${minAcu}); I/O not priced (index held in memory)`,
+    );
     return part([
-      line(`Aurora Serverless v2, ${instances} × ${round(acu, 2)} ACU`, instances * acu * HOURS_PER_MONTH, 'ACU-hour', need('aurora:serverless-v2:acu')),
+      line(
+        `Aurora Serverless v2, ${instances} × ${round(acu, 2)} ACU`,
+        instances * acu * HOURS_PER_MONTH,
+        'ACU-hour',
+        need('aurora:serverless-v2:acu'),
+      ),
       line(`Aurora storage (${formatNumber(chunks)} chunks)`, storageGb, 'GB-month', need('aurora:storage:standard')),
     ]);
   }
@@ -409,8 +481,18 @@ function vectorStorePart(ctx: Context): Part {
     return part([
       line('S3 Vectors storage', vectorGb, 'GB-month', need('s3vectors:vectors:storage')),
       line('S3 Vectors uploads', vectorGb * settings.reingestionsPerMonth, 'GB', need('s3vectors:vectors:put')),
-      line('S3 Vectors queries', traffic.requestsPerMonth / 1e6, '1M requests', need('s3vectors:vectors:query-requests')),
-      line('S3 Vectors data processed', (traffic.requestsPerMonth * vectorGb) / 1000, 'TB', need('s3vectors:vectors:query-data')),
+      line(
+        'S3 Vectors queries',
+        traffic.requestsPerMonth / 1e6,
+        '1M requests',
+        need('s3vectors:vectors:query-requests'),
+      ),
+      line(
+        'S3 Vectors data processed',
+        (traffic.requestsPerMonth * vectorGb) / 1000,
+        'TB',
+        need('s3vectors:vectors:query-data'),
+      ),
     ]);
   }
   return part([], `${kind} runs on the kubernetes target; not priced on ${ctx.env.target}`);
@@ -433,13 +515,24 @@ function runtimePart(ctx: Context): Part {
   if (ctx.env.target === 'local') return part([], 'a Node process on this machine: no cost');
   const tasks = averageTasks(ctx);
   const { vcpu, memoryGb } = ctx.settings.runtime;
-  if (ctx.env.target === 'kubernetes') return part([nodeShare(ctx, `service, ${tasks} pod${tasks === 1 ? '' : 's'} × ${vcpu} vCPU`, tasks * vcpu)]);
+  if (ctx.env.target === 'kubernetes')
+    return part([nodeShare(ctx, `service, ${tasks} pod${tasks === 1 ? '' : 's'} × ${vcpu} vCPU`, tasks * vcpu)]);
   const need = (id: string) => ctx.pricer.need(id, 'add the price under cost.prices');
   // An LCU is 25 new connections/s or 1 GB/hour processed; ~8 KB per request and answer.
   const lcu = Math.max(ctx.traffic.averageRps / 25, (ctx.traffic.averageRps * 3600 * 8192) / 1e9);
   return part([
-    line(`Fargate vCPU, ${tasks} task${tasks === 1 ? '' : 's'} × ${vcpu} vCPU`, tasks * vcpu * HOURS_PER_MONTH, 'vCPU-hour', need('fargate:linux-x86:vcpu')),
-    line(`Fargate memory, ${tasks} task${tasks === 1 ? '' : 's'} × ${memoryGb} GB`, tasks * memoryGb * HOURS_PER_MONTH, 'GB-hour', need('fargate:linux-x86:memory')),
+    line(
+      `Fargate vCPU, ${tasks} task${tasks === 1 ? '' : 's'} × ${vcpu} vCPU`,
+      tasks * vcpu * HOURS_PER_MONTH,
+      'vCPU-hour',
+      need('fargate:linux-x86:vcpu'),
+    ),
+    line(
+      `Fargate memory, ${tasks} task${tasks === 1 ? '' : 's'} × ${memoryGb} GB`,
+      tasks * memoryGb * HOURS_PER_MONTH,
+      'GB-hour',
+      need('fargate:linux-x86:memory'),
+    ),
     line('Application Load Balancer', HOURS_PER_MONTH, 'ALB-hour', need('alb:application:hour')),
     line('ALB capacity units', lcu * HOURS_PER_MONTH, 'LCU-hour', need('alb:application:lcu')),
   ]);
@@ -451,12 +544,25 @@ function monitoringPart(ctx: Context, tokens: TokensPerRequest): Part {
   const { monitoring } = ctx.settings;
   const need = (id: string) => ctx.pricer.need(id, 'add the price under cost.prices');
   // Invocation logs hold the prompt and the answer: about 4 bytes a token.
-  const invocationBytes = monitoring.invocationLogging && ctx.manifest.model.provider === 'bedrock' ? 4 * (tokens.inputTokens + tokens.outputTokens) : 0;
+  const invocationBytes =
+    monitoring.invocationLogging && ctx.manifest.model.provider === 'bedrock'
+      ? 4 * (tokens.inputTokens + tokens.outputTokens)
+      : 0;
   const ingestGb = (ctx.traffic.requestsPerMonth * (monitoring.logBytesPerRequest + invocationBytes)) / 1e9;
   const storedGb = ingestGb * Math.min(monitoring.logRetentionDays / DAYS_PER_MONTH, 120);
   return part([
-    line(`logs ingested (${formatNumber(Math.round(monitoring.logBytesPerRequest + invocationBytes))} bytes/request)`, ingestGb, 'GB', need('cloudwatch:logs:ingest')),
-    line(`logs stored (${monitoring.logRetentionDays} days retention)`, storedGb, 'GB-month', need('cloudwatch:logs:storage')),
+    line(
+      `logs ingested (${formatNumber(Math.round(monitoring.logBytesPerRequest + invocationBytes))} bytes/request)`,
+      ingestGb,
+      'GB',
+      need('cloudwatch:logs:ingest'),
+    ),
+    line(
+      `logs stored (${monitoring.logRetentionDays} days retention)`,
+      storedGb,
+      'GB-month',
+      need('cloudwatch:logs:storage'),
+    ),
     line('custom metrics', monitoring.customMetrics, 'metric-month', need('cloudwatch:metrics:custom')),
     line('alarms', monitoring.alarms, 'alarm-month', need('cloudwatch:alarms:standard')),
     line('dashboards', monitoring.dashboards, 'dashboard-month', need('cloudwatch:dashboards:dashboard')),
@@ -479,7 +585,10 @@ const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 
 export function estimateEnvironment(input: EstimateInput, name: string): EnvironmentEstimate {
   const { manifest, settings, catalog, usage } = input;
   const env = manifest.environments[name];
-  if (!env) throw usageError('E_COST_UNKNOWN_ENVIRONMENT', `no environment ${name}`, { fix: `use one of ${Object.keys(manifest.environments).join(', ')}` });
+  if (!env)
+    throw usageError('E_COST_UNKNOWN_ENVIRONMENT', `no environment ${name}`, {
+      fix: `use one of ${Object.keys(manifest.environments).join(', ')}`,
+    });
   const region = pricingRegion(manifest, settings, env);
   const ctx: Context = {
     name,
@@ -492,7 +601,11 @@ export function estimateEnvironment(input: EstimateInput, name: string): Environ
     traffic: environmentTraffic(manifest, settings, name, input.whatIf),
     notes: new Set(),
   };
-  const scenarios = { low: componentParts(ctx, usage.low), expected: componentParts(ctx, usage.expected), high: componentParts(ctx, usage.high) };
+  const scenarios = {
+    low: componentParts(ctx, usage.low),
+    expected: componentParts(ctx, usage.expected),
+    high: componentParts(ctx, usage.high),
+  };
   const components: ComponentEstimate[] = COMPONENTS.map((component) => {
     const expected = scenarios.expected[component];
     return {
@@ -511,12 +624,17 @@ export function estimateEnvironment(input: EstimateInput, name: string): Environ
   };
   const thousands = ctx.traffic.requestsPerMonth / 1000;
   const budgetUsd = env.budgetUsdPerMonth ?? manifest.constraints.budgetUsdPerMonth;
-  const budgetField = env.budgetUsdPerMonth !== undefined ? `environments.${name}.budgetUsdPerMonth` : 'constraints.budgetUsdPerMonth';
+  const budgetField =
+    env.budgetUsdPerMonth !== undefined ? `environments.${name}.budgetUsdPerMonth` : 'constraints.budgetUsdPerMonth';
 
-  const { modelOptions, pairs } = env.target === 'local' ? { modelOptions: [], pairs: [] } : compareOptions(ctx, usage.expected);
-  if (env.target === 'local') ctx.notes.add('a local environment costs only what its model provider bills; the offline provider costs nothing');
+  const { modelOptions, pairs } =
+    env.target === 'local' ? { modelOptions: [], pairs: [] } : compareOptions(ctx, usage.expected);
+  if (env.target === 'local')
+    ctx.notes.add('a local environment costs only what its model provider bills; the offline provider costs nothing');
   if (manifest.model.provider === 'bedrock' && manifest.model.throughput !== 'provisioned' && env.target !== 'local') {
-    ctx.notes.add('Bedrock on-demand is billed in the region that receives the request (cross-region inference included)');
+    ctx.notes.add(
+      'Bedrock on-demand is billed in the region that receives the request (cross-region inference included)',
+    );
   }
   return {
     name,
@@ -525,8 +643,15 @@ export function estimateEnvironment(input: EstimateInput, name: string): Environ
     traffic: ctx.traffic,
     components,
     total,
-    per1kRequests: thousands > 0 ? { low: total.low / thousands, expected: total.expected / thousands, high: total.high / thousands } : null,
-    budget: { usd: budgetUsd, field: budgetField, status: total.expected > budgetUsd ? 'over' : total.high > budgetUsd ? 'at-risk' : 'within' },
+    per1kRequests:
+      thousands > 0
+        ? { low: total.low / thousands, expected: total.expected / thousands, high: total.high / thousands }
+        : null,
+    budget: {
+      usd: budgetUsd,
+      field: budgetField,
+      status: total.expected > budgetUsd ? 'over' : total.high > budgetUsd ? 'at-risk' : 'within',
+    },
     modelOptions,
     breakEven: pairs,
     notes: [...ctx.notes],
@@ -536,8 +661,12 @@ export function estimateEnvironment(input: EstimateInput, name: string): Environ
 }
 
 /** Each way to buy the model at this traffic, and the traffic where each pair trades places. */
-function compareOptions(ctx: Context, tokens: TokensPerRequest): { modelOptions: ModelOptionEstimate[]; pairs: BreakEven[] } {
-  if (ctx.manifest.model.provider === 'offline' || isLocalUrl(ctx.manifest.model.baseUrl)) return { modelOptions: [], pairs: [] };
+function compareOptions(
+  ctx: Context,
+  tokens: TokensPerRequest,
+): { modelOptions: ModelOptionEstimate[]; pairs: BreakEven[] } {
+  if (ctx.manifest.model.provider === 'offline' || isLocalUrl(ctx.manifest.model.baseUrl))
+    return { modelOptions: [], pairs: [] };
   const options = buyingOptions(ctx, tokens);
   const configured = configuredKind(ctx.manifest);
   const requests = ctx.traffic.requestsPerMonth;

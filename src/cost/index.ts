@@ -7,7 +7,15 @@ import { costSettings, type CostManifest } from './settings.js';
 import { readEvalUsage } from './usage-sources.js';
 import { parseWhatIf } from './usage.js';
 
-export { DEFAULT_CATALOG, lookupPrice, priceId, requestCostUsd, stalePrices, validatePrices, withOverrides } from './catalog.js';
+export {
+  DEFAULT_CATALOG,
+  lookupPrice,
+  priceId,
+  requestCostUsd,
+  stalePrices,
+  validatePrices,
+  withOverrides,
+} from './catalog.js';
 export type { Price, PriceCatalog, PriceQuote, PriceUnit, RequestCostInput } from './catalog.js';
 export { buildReport, renderMarkdown, renderText, REPORT_KIND, REPORT_VERSION } from './report.js';
 export type { CostReport, GateFailure } from './report.js';
@@ -36,7 +44,8 @@ export async function estimateCost(request: CostRequest): Promise<CostReport> {
   // An unchanged genai.yaml that passed validation before is read without loading the validator.
   const { readCachedManifest } = await import('../manifest/cache.js');
   const cached = await readCachedManifest(request.cwd);
-  const manifest = cached?.manifest ?? (await (await import('../manifest/index.js')).loadManifest(request.cwd)).manifest;
+  const manifest =
+    cached?.manifest ?? (await (await import('../manifest/index.js')).loadManifest(request.cwd)).manifest;
   const whatIf = parseWhatIf(request.whatIf ?? []);
   const measured = request.fromEval ? await readEvalUsage(request.cwd, request.fromEval) : undefined;
   const options = { environments: request.environments, whatIf, measured, now: request.now };
@@ -45,7 +54,9 @@ export async function estimateCost(request: CostRequest): Promise<CostReport> {
 
   const { totals, label } = await readBase(request.cwd, request.diff, (base) => buildReport(base, options));
   const names = new Set(report.environments.map((env) => env.name));
-  const scoped: ReportTotals = request.environments?.length ? { environments: totals.environments.filter((env) => names.has(env.name)) } : totals;
+  const scoped: ReportTotals = request.environments?.length
+    ? { environments: totals.environments.filter((env) => names.has(env.name)) }
+    : totals;
   const maxIncrease = request.maxIncrease ? parseMaxIncrease(request.maxIncrease) : costSettings(manifest).maxIncrease;
   const diff = diffReports(scoped, report, label, maxIncrease);
   const failures = [...report.gate.failures, ...diff.failures];
@@ -56,7 +67,11 @@ export async function estimateCost(request: CostRequest): Promise<CostReport> {
  * The base of a diff: a saved `genai cost --json` report, or genai.yaml at a git ref, estimated with
  * the same usage and options as the current one so that only the manifest change shows.
  */
-async function readBase(cwd: string, base: string, estimate: (manifest: CostManifest) => CostReport): Promise<{ totals: ReportTotals; label: string }> {
+async function readBase(
+  cwd: string,
+  base: string,
+  estimate: (manifest: CostManifest) => CostReport,
+): Promise<{ totals: ReportTotals; label: string }> {
   const path = isAbsolute(base) ? base : resolve(cwd, base);
   const isFile = await stat(path).then(
     (info) => info.isFile(),
@@ -67,26 +82,37 @@ async function readBase(cwd: string, base: string, estimate: (manifest: CostMani
     try {
       parsed = JSON.parse(await readFile(path, 'utf8'));
     } catch (err) {
-      throw usageError('E_COST_DIFF_BASE', `${base} is not JSON: ${(err as Error).message.split('\n')[0]}`, { fix: 'save a report with genai cost --json > base.json' });
+      throw usageError('E_COST_DIFF_BASE', `${base} is not JSON: ${(err as Error).message.split('\n')[0]}`, {
+        fix: 'save a report with genai cost --json > base.json',
+      });
     }
     return { totals: asReportTotals(parsed, base), label: base };
   }
   if (!/^[\w./@{}~^-]+$/.test(base) || base.startsWith('-')) {
-    throw usageError('E_COST_DIFF_BASE', `${JSON.stringify(base)} is neither a saved report nor a git ref`, { fix: 'pass a path to a genai cost --json report, or a git ref like origin/main' });
+    throw usageError('E_COST_DIFF_BASE', `${JSON.stringify(base)} is neither a saved report nor a git ref`, {
+      fix: 'pass a path to a genai cost --json report, or a git ref like origin/main',
+    });
   }
   const { execa } = await import('execa');
   const shown = await execa('git', ['show', `${base}:./genai.yaml`], { cwd, reject: false });
   if (shown.exitCode !== 0) {
     const reason = String(shown.stderr).split('\n')[0] || 'git failed';
-    throw usageError('E_COST_DIFF_BASE', `${base} is neither a saved report nor a git ref with genai.yaml (${reason})`, {
-      fix: 'pass a path to a genai cost --json report, or a git ref like origin/main (fetch it first in CI)',
-    });
+    throw usageError(
+      'E_COST_DIFF_BASE',
+      `${base} is neither a saved report nor a git ref with genai.yaml (${reason})`,
+      {
+        fix: 'pass a path to a genai cost --json report, or a git ref like origin/main (fetch it first in CI)',
+      },
+    );
   }
   const { validateManifest } = await import('../manifest/index.js');
   const validation = validateManifest(String(shown.stdout), `genai.yaml@${base}`);
   if (!validation.manifest) {
     const problem = validation.problems[0]!;
-    throw usageError('E_COST_DIFF_BASE', `genai.yaml at ${base} is not valid: ${problem.message}`, { location: problem.location, fix: 'compare with a ref whose genai.yaml is valid' });
+    throw usageError('E_COST_DIFF_BASE', `genai.yaml at ${base} is not valid: ${problem.message}`, {
+      location: problem.location,
+      fix: 'compare with a ref whose genai.yaml is valid',
+    });
   }
   return { totals: estimate(validation.manifest), label: base };
 }
@@ -105,7 +131,10 @@ export interface BudgetFinding {
  * usage figures, no eval run) against its budget, stale prices, and models the catalog cannot price.
  * Never throws for a user's mistake: those become findings. `locate` turns a field into `genai.yaml:L:C`.
  */
-export function budgetFindings(manifest: CostManifest, options: { now?: Date; locate?: (field: string) => string | undefined } = {}): BudgetFinding[] {
+export function budgetFindings(
+  manifest: CostManifest,
+  options: { now?: Date; locate?: (field: string) => string | undefined } = {},
+): BudgetFinding[] {
   const where = (field: string | undefined) => {
     const location = field ? options.locate?.(field) : undefined;
     return { ...(location ? { location } : {}), ...(field ? { field } : {}) };
@@ -115,7 +144,15 @@ export function budgetFindings(manifest: CostManifest, options: { now?: Date; lo
     report = buildReport(manifest, { now: options.now });
   } catch (err) {
     if (!isGenaiError(err)) throw err;
-    return [{ level: 'warning', code: 'W_COST_NOT_ESTIMATED', message: `the budget cannot be checked: ${err.message}`, fix: err.fix ?? 'run genai cost for details', ...where(err.field) }];
+    return [
+      {
+        level: 'warning',
+        code: 'W_COST_NOT_ESTIMATED',
+        message: `the budget cannot be checked: ${err.message}`,
+        fix: err.fix ?? 'run genai cost for details',
+        ...where(err.field),
+      },
+    ];
   }
   const findings: BudgetFinding[] = report.gate.failures.map((failure) => ({
     level: 'error',

@@ -17,15 +17,33 @@ export interface SelfHostProfile {
 const PROFILES: Array<{ pattern: RegExp; profile: SelfHostProfile }> = [
   {
     pattern: /llama-?3(\.\d|-\d)?-8b|llama3(-1)?-8b/i,
-    profile: { family: 'Llama 3 8B', sagemakerInstance: 'ml.g5.2xlarge', ec2Instance: 'g5.2xlarge', outputTokensPerSecond: 1000, inputTokensPerSecond: 10_000 },
+    profile: {
+      family: 'Llama 3 8B',
+      sagemakerInstance: 'ml.g5.2xlarge',
+      ec2Instance: 'g5.2xlarge',
+      outputTokensPerSecond: 1000,
+      inputTokensPerSecond: 10_000,
+    },
   },
   {
     pattern: /llama-?3(\.\d|-\d)?-70b|llama3(-[13])?-70b/i,
-    profile: { family: 'Llama 3 70B', sagemakerInstance: 'ml.g5.48xlarge', ec2Instance: 'g5.48xlarge', outputTokensPerSecond: 500, inputTokensPerSecond: 5_000 },
+    profile: {
+      family: 'Llama 3 70B',
+      sagemakerInstance: 'ml.g5.48xlarge',
+      ec2Instance: 'g5.48xlarge',
+      outputTokensPerSecond: 500,
+      inputTokensPerSecond: 5_000,
+    },
   },
   {
     pattern: /mistral-large/i,
-    profile: { family: 'Mistral Large (123B)', sagemakerInstance: 'ml.p4d.24xlarge', ec2Instance: 'p4d.24xlarge', outputTokensPerSecond: 400, inputTokensPerSecond: 4_000 },
+    profile: {
+      family: 'Mistral Large (123B)',
+      sagemakerInstance: 'ml.p4d.24xlarge',
+      ec2Instance: 'p4d.24xlarge',
+      outputTokensPerSecond: 400,
+      inputTokensPerSecond: 4_000,
+    },
   },
 ];
 

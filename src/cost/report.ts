@@ -1,9 +1,25 @@
 import { usageError } from '../errors.js';
-import { DEFAULT_CATALOG, stalePrices, validatePrices, withOverrides, type Price, type PriceCatalog, type PriceUnit } from './catalog.js';
+import {
+  DEFAULT_CATALOG,
+  stalePrices,
+  validatePrices,
+  withOverrides,
+  type Price,
+  type PriceCatalog,
+  type PriceUnit,
+} from './catalog.js';
 import type { CostDiff } from './diff.js';
 import { estimateEnvironment, type EnvironmentEstimate, type PriceUsed } from './estimate.js';
 import { costSettings, DAYS_PER_MONTH, type CostManifest } from './settings.js';
-import { defaultsSource, evalRunSource, manifestSource, resolveUsage, whatIfSource, type MeasuredUsage, type UsageSource } from './usage-sources.js';
+import {
+  defaultsSource,
+  evalRunSource,
+  manifestSource,
+  resolveUsage,
+  whatIfSource,
+  type MeasuredUsage,
+  type UsageSource,
+} from './usage-sources.js';
 import type { Range, UsageProfile, WhatIf } from './usage.js';
 import { formatNumber } from './format.js';
 
@@ -66,7 +82,10 @@ export function projectPrices(manifest: CostManifest, now: Date): Price[] {
   return prices;
 }
 
-export function usageSources(manifest: CostManifest, options: Pick<BuildOptions, 'measured' | 'whatIf'>): UsageSource[] {
+export function usageSources(
+  manifest: CostManifest,
+  options: Pick<BuildOptions, 'measured' | 'whatIf'>,
+): UsageSource[] {
   const settings = costSettings(manifest);
   const sources: UsageSource[] = [];
   if (options.whatIf) sources.push(whatIfSource(options.whatIf, settings));
@@ -90,7 +109,9 @@ export function buildReport(manifest: CostManifest, options: BuildOptions = {}):
       });
     }
   }
-  const environments = names.map((name) => estimateEnvironment({ manifest, settings, catalog, usage, whatIf: options.whatIf }, name));
+  const environments = names.map((name) =>
+    estimateEnvironment({ manifest, settings, catalog, usage, whatIf: options.whatIf }, name),
+  );
   const total = {
     low: environments.reduce((acc, env) => acc + env.total.low, 0),
     expected: environments.reduce((acc, env) => acc + env.total.expected, 0),
@@ -100,7 +121,12 @@ export function buildReport(manifest: CostManifest, options: BuildOptions = {}):
   const complete = names.length === defined.length;
   const serviceBudget = {
     usd: budgetUsd,
-    status: total.expected > budgetUsd ? ('over' as const) : total.high > budgetUsd ? ('at-risk' as const) : ('within' as const),
+    status:
+      total.expected > budgetUsd
+        ? ('over' as const)
+        : total.high > budgetUsd
+          ? ('at-risk' as const)
+          : ('within' as const),
     complete,
   };
   const used = new Map<string, PriceUsed>();
@@ -155,7 +181,11 @@ export function usd(value: number): string {
 
 const signedUsd = (value: number) => `${value >= 0 ? '+' : '−'}${usd(Math.abs(value))}`;
 const num = (value: number, digits = 2) => formatNumber(value, digits);
-const statusWord = { within: 'within budget', 'at-risk': 'at risk (high estimate over budget)', over: 'OVER BUDGET' } as const;
+const statusWord = {
+  within: 'within budget',
+  'at-risk': 'at risk (high estimate over budget)',
+  over: 'OVER BUDGET',
+} as const;
 const statusMark = { within: '✅ within', 'at-risk': '⚠️ at risk', over: '❌ over' } as const;
 
 function breakEvenWords(env: EnvironmentEstimate): string[] {
@@ -187,13 +217,20 @@ function allWarnings(report: CostReport): string[] {
 
 function pad(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
-  return rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** Human text for a terminal. */
 export function renderText(report: CostReport): string {
   const out: string[] = [`genai cost — ${report.service}`, ''];
-  const rows = [['environment', 'target', 'requests/month', 'low', 'expected', 'high', 'per 1k req', 'budget', 'status']];
+  const rows = [
+    ['environment', 'target', 'requests/month', 'low', 'expected', 'high', 'per 1k req', 'budget', 'status'],
+  ];
   for (const env of report.environments) {
     rows.push([
       env.name,
@@ -207,22 +244,48 @@ export function renderText(report: CostReport): string {
       statusWord[env.budget.status],
     ]);
   }
-  rows.push(['total', '', '', usd(report.total.low), usd(report.total.expected), usd(report.total.high), '', usd(report.serviceBudget.usd), report.serviceBudget.complete ? statusWord[report.serviceBudget.status] : '(some environments)']);
+  rows.push([
+    'total',
+    '',
+    '',
+    usd(report.total.low),
+    usd(report.total.expected),
+    usd(report.total.high),
+    '',
+    usd(report.serviceBudget.usd),
+    report.serviceBudget.complete ? statusWord[report.serviceBudget.status] : '(some environments)',
+  ]);
   out.push(...pad(rows), '', 'tokens per request:', ...usageLines(report).map((text) => `  ${text}`));
   for (const env of report.environments) {
-    out.push('', `${env.name} (${env.target}${env.target === 'local' ? '' : ` ${env.region}`}): ${usd(env.total.expected)}/month expected`);
-    out.push(`  traffic: ${num(env.traffic.requestsPerDay, 0)} requests/day — ${env.traffic.basis}; peak ${num(env.traffic.peakRps)} requests/s`);
+    out.push(
+      '',
+      `${env.name} (${env.target}${env.target === 'local' ? '' : ` ${env.region}`}): ${usd(env.total.expected)}/month expected`,
+    );
+    out.push(
+      `  traffic: ${num(env.traffic.requestsPerDay, 0)} requests/day — ${env.traffic.basis}; peak ${num(env.traffic.peakRps)} requests/s`,
+    );
     const componentRows = [['  component', 'low', 'expected', 'high']];
-    for (const component of env.components) componentRows.push([`  ${component.component}`, usd(component.low), usd(component.expected), usd(component.high)]);
+    for (const component of env.components)
+      componentRows.push([
+        `  ${component.component}`,
+        usd(component.low),
+        usd(component.expected),
+        usd(component.high),
+      ]);
     out.push(...pad(componentRows));
     for (const component of env.components) {
-      for (const item of component.lines) out.push(`    ${component.component}: ${item.item}: ${num(item.quantity, 3)} ${item.unit} × ${usd(item.unitUsd)} = ${usd(item.usd)}`);
+      for (const item of component.lines)
+        out.push(
+          `    ${component.component}: ${item.item}: ${num(item.quantity, 3)} ${item.unit} × ${usd(item.unitUsd)} = ${usd(item.usd)}`,
+        );
       if (component.note) out.push(`    ${component.component}: ${component.note}`);
     }
     if (env.modelOptions.length > 0) {
       out.push('  ways to buy the model at this traffic:');
       for (const option of env.modelOptions) {
-        out.push(`    ${option.label}${option.configured ? ' (configured)' : ''}: ${usd(option.monthlyUsd)}/month${option.kind === 'on-demand' ? '' : `, ${option.units} × ${option.unitName}`}`);
+        out.push(
+          `    ${option.label}${option.configured ? ' (configured)' : ''}: ${usd(option.monthlyUsd)}/month${option.kind === 'on-demand' ? '' : `, ${option.units} × ${option.unitName}`}`,
+        );
       }
       for (const words of breakEvenWords(env)) out.push(`    ${words}`);
     }
@@ -231,8 +294,12 @@ export function renderText(report: CostReport): string {
   const warnings = allWarnings(report);
   if (warnings.length > 0) out.push('', 'warnings:', ...warnings.map((warning) => `  ${warning}`));
   if (report.stalePrices.length > 0) {
-    out.push('', `${report.stalePrices.length} price(s) checked more than ${report.maxPriceAgeDays} days ago — re-check them at their source:`);
-    for (const price of report.stalePrices) out.push(`  ${price.id} (${price.region}) checked ${price.checked}, ${price.ageDays} days ago — ${price.source}`);
+    out.push(
+      '',
+      `${report.stalePrices.length} price(s) checked more than ${report.maxPriceAgeDays} days ago — re-check them at their source:`,
+    );
+    for (const price of report.stalePrices)
+      out.push(`  ${price.id} (${price.region}) checked ${price.checked}, ${price.ageDays} days ago — ${price.source}`);
   }
   if (report.diff) out.push('', ...renderDiffText(report.diff));
   return out.join('\n');
@@ -241,7 +308,9 @@ export function renderText(report: CostReport): string {
 function renderDiffText(diff: CostDiff): string[] {
   const out = [`change against ${diff.base}:`];
   for (const env of diff.environments) {
-    out.push(`  ${env.name}: ${env.before === null ? 'new' : usd(env.before)} → ${env.after === null ? 'removed' : usd(env.after)} (${signedUsd(env.deltaUsd)}${env.deltaPercent === null ? '' : `, ${env.deltaPercent >= 0 ? '+' : ''}${num(env.deltaPercent, 1)}%`})`);
+    out.push(
+      `  ${env.name}: ${env.before === null ? 'new' : usd(env.before)} → ${env.after === null ? 'removed' : usd(env.after)} (${signedUsd(env.deltaUsd)}${env.deltaPercent === null ? '' : `, ${env.deltaPercent >= 0 ? '+' : ''}${num(env.deltaPercent, 1)}%`})`,
+    );
   }
   out.push(`  total: ${usd(diff.total.before)} → ${usd(diff.total.after)} (${signedUsd(diff.total.deltaUsd)})`);
   return out;
@@ -265,39 +334,69 @@ export function renderMarkdown(report: CostReport): string {
     for (const failure of report.gate.failures) out.push(`- ${failure.message}`);
   }
   if (report.diff) {
-    out.push('', `### Change against ${report.diff.base}`, '', '| environment | before | after | change |', '|---|---:|---:|---:|');
+    out.push(
+      '',
+      `### Change against ${report.diff.base}`,
+      '',
+      '| environment | before | after | change |',
+      '|---|---:|---:|---:|',
+    );
     for (const env of report.diff.environments) {
-      out.push(`| ${env.name} | ${env.before === null ? 'new' : usd(env.before)} | ${env.after === null ? 'removed' : usd(env.after)} | ${signedUsd(env.deltaUsd)}${env.deltaPercent === null ? '' : ` (${env.deltaPercent >= 0 ? '+' : ''}${num(env.deltaPercent, 1)}%)`} |`);
+      out.push(
+        `| ${env.name} | ${env.before === null ? 'new' : usd(env.before)} | ${env.after === null ? 'removed' : usd(env.after)} | ${signedUsd(env.deltaUsd)}${env.deltaPercent === null ? '' : ` (${env.deltaPercent >= 0 ? '+' : ''}${num(env.deltaPercent, 1)}%)`} |`,
+      );
     }
-    out.push(`| **total** | ${usd(report.diff.total.before)} | ${usd(report.diff.total.after)} | ${signedUsd(report.diff.total.deltaUsd)} |`);
+    out.push(
+      `| **total** | ${usd(report.diff.total.before)} | ${usd(report.diff.total.after)} | ${signedUsd(report.diff.total.deltaUsd)} |`,
+    );
   }
   out.push('', '**Tokens per request**', '', ...usageLines(report).map((text) => `- ${text}`));
   for (const env of report.environments) {
     out.push('', `### ${env.name} (${env.target}${env.target === 'local' ? '' : `, ${env.region}`})`, '');
-    out.push(`Traffic: ${num(env.traffic.requestsPerDay, 0)} requests/day (${env.traffic.basis}); peak ${num(env.traffic.peakRps)} requests/s.`, '');
+    out.push(
+      `Traffic: ${num(env.traffic.requestsPerDay, 0)} requests/day (${env.traffic.basis}); peak ${num(env.traffic.peakRps)} requests/s.`,
+      '',
+    );
     out.push('| component | low | expected | high | basis |', '|---|---:|---:|---:|---|');
     for (const component of env.components) {
-      const basis = component.lines.map((item) => `${item.item}: ${num(item.quantity, 3)} ${item.unit} × ${usd(item.unitUsd)}`).join('<br>') || component.note || '';
-      out.push(`| ${component.component} | ${usd(component.low)} | ${usd(component.expected)} | ${usd(component.high)} | ${basis} |`);
+      const basis =
+        component.lines
+          .map((item) => `${item.item}: ${num(item.quantity, 3)} ${item.unit} × ${usd(item.unitUsd)}`)
+          .join('<br>') ||
+        component.note ||
+        '';
+      out.push(
+        `| ${component.component} | ${usd(component.low)} | ${usd(component.expected)} | ${usd(component.high)} | ${basis} |`,
+      );
     }
     if (env.modelOptions.length > 0) {
       out.push('', '| way to buy the model | monthly at this traffic | capacity |', '|---|---:|---|');
       for (const option of env.modelOptions) {
-        out.push(`| ${option.label}${option.configured ? ' (configured)' : ''} | ${usd(option.monthlyUsd)} | ${option.kind === 'on-demand' ? 'per token' : `${option.units} × ${option.unitName}`} |`);
+        out.push(
+          `| ${option.label}${option.configured ? ' (configured)' : ''} | ${usd(option.monthlyUsd)} | ${option.kind === 'on-demand' ? 'per token' : `${option.units} × ${option.unitName}`} |`,
+        );
       }
       out.push('', ...breakEvenWords(env).map((words) => `- ${words}`));
     }
-    if (env.notes.length > 0) out.push('', '<details><summary>Notes</summary>', '', ...env.notes.map((text) => `- ${text}`), '', '</details>');
+    if (env.notes.length > 0)
+      out.push('', '<details><summary>Notes</summary>', '', ...env.notes.map((text) => `- ${text}`), '', '</details>');
   }
   const warnings = allWarnings(report);
   if (warnings.length > 0) out.push('', '**Warnings**', '', ...warnings.map((warning) => `- ⚠️ ${warning}`));
   const prices = new Map<string, PriceUsed>();
-  for (const env of report.environments) for (const price of env.prices) prices.set(`${price.id}@${price.region}`, price);
-  out.push('', `<details><summary>Prices used (${prices.size}; ${report.stalePrices.length} checked more than ${report.maxPriceAgeDays} days ago)</summary>`, '');
+  for (const env of report.environments)
+    for (const price of env.prices) prices.set(`${price.id}@${price.region}`, price);
+  out.push(
+    '',
+    `<details><summary>Prices used (${prices.size}; ${report.stalePrices.length} checked more than ${report.maxPriceAgeDays} days ago)</summary>`,
+    '',
+  );
   out.push('| price | region | USD | unit | checked | source |', '|---|---|---:|---|---|---|');
   const stale = new Set(report.stalePrices.map((price) => `${price.id}@${price.region}`));
   for (const [key, price] of [...prices].sort(([a], [b]) => a.localeCompare(b))) {
-    out.push(`| \`${price.id}\` | ${price.region} | ${price.usd} | ${price.unit} | ${price.checked}${stale.has(key) ? ' ⚠️ stale' : ''} | ${price.source} |`);
+    out.push(
+      `| \`${price.id}\` | ${price.region} | ${price.usd} | ${price.unit} | ${price.checked}${stale.has(key) ? ' ⚠️ stale' : ''} | ${price.source} |`,
+    );
   }
   out.push('', '</details>');
   return out.join('\n') + '\n';

@@ -14,7 +14,13 @@ export interface CostManifest {
     regions: string[];
     latencyP95Ms: number;
   };
-  model: { provider: string; id: string; throughput?: 'on-demand' | 'provisioned'; baseUrl?: string; maxOutputTokens?: number };
+  model: {
+    provider: string;
+    id: string;
+    throughput?: 'on-demand' | 'provisioned';
+    baseUrl?: string;
+    maxOutputTokens?: number;
+  };
   embeddings: { provider: string; id: string; dimensions: number; baseUrl?: string };
   vectorStore?: { kind?: string };
   retrieval?: { topK?: number; chunkSize?: number; chunkOverlap?: number };
@@ -25,7 +31,13 @@ export interface CostManifest {
 export type CostEnvironment =
   | { target: 'local'; port?: number; budgetUsdPerMonth?: number }
   | { target: 'aws'; region: string; scale?: { min: number; max: number }; budgetUsdPerMonth?: number }
-  | { target: 'kubernetes'; context?: string; namespace?: string; scale?: { min: number; max: number }; budgetUsdPerMonth?: number };
+  | {
+      target: 'kubernetes';
+      context?: string;
+      namespace?: string;
+      scale?: { min: number; max: number };
+      budgetUsdPerMonth?: number;
+    };
 
 /** Hours in a month as AWS bills them (8,760 / 12), and the days that makes. */
 export const HOURS_PER_MONTH = 730;
@@ -51,9 +63,21 @@ export interface CostSettings {
   nonProductionTrafficShare: number;
   commitment: 'none' | '1-month' | '6-month';
   provisionedTokensPerMinute?: number;
-  selfHosted: { instanceType?: string; outputTokensPerSecond?: number; inputTokensPerSecond?: number; minInstances?: number };
+  selfHosted: {
+    instanceType?: string;
+    outputTokensPerSecond?: number;
+    inputTokensPerSecond?: number;
+    minInstances?: number;
+  };
   runtime: { vcpu: number; memoryGb: number; concurrencyPerTask: number };
-  monitoring: { logBytesPerRequest: number; invocationLogging: boolean; logRetentionDays: number; customMetrics: number; alarms: number; dashboards: number };
+  monitoring: {
+    logBytesPerRequest: number;
+    invocationLogging: boolean;
+    logRetentionDays: number;
+    customMetrics: number;
+    alarms: number;
+    dashboards: number;
+  };
   kubernetes: { nodeUsdPerHour?: number; nodeVcpu: number; gpuNodeUsdPerHour?: number; region: string };
 }
 

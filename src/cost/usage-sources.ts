@@ -1,6 +1,14 @@
 import { usageError } from '../errors.js';
 import type { CostSettings } from './settings.js';
-import { TOKEN_FIELDS, type Range, type TokenField, type TokensPerRequest, type UsageProfile, type UsageSourceName, type WhatIf } from './usage.js';
+import {
+  TOKEN_FIELDS,
+  type Range,
+  type TokenField,
+  type TokensPerRequest,
+  type UsageProfile,
+  type UsageSourceName,
+  type WhatIf,
+} from './usage.js';
 
 /**
  * Where tokens per request come from. A source gives some figures (each a low/expected/high range with
@@ -98,17 +106,29 @@ export function evalRunSource(measured: MeasuredUsage): UsageSource {
       detail: `mean of ${values.length} cases of eval run ${measured.runId} (range: 10th–90th percentile)`,
     };
   }
-  return { name: 'eval-run', figures, measured: { runId: measured.runId, cases: measured.cases, skipped: measured.skipped } };
+  return {
+    name: 'eval-run',
+    figures,
+    measured: { runId: measured.runId, cases: measured.cases, skipped: measured.skipped },
+  };
 }
 
 function spreadRange(expected: number, settings: CostSettings, cap?: number): Range {
   const high = expected * settings.spreadHigh;
-  return { low: expected * settings.spreadLow, expected, high: cap === undefined ? high : Math.max(expected, Math.min(high, cap)) };
+  return {
+    low: expected * settings.spreadLow,
+    expected,
+    high: cap === undefined ? high : Math.max(expected, Math.min(high, cap)),
+  };
 }
 
 const spreadWords = (settings: CostSettings) => `range ×${settings.spreadLow}–×${settings.spreadHigh}`;
 
-export function manifestSource(usage: { inputTokensPerRequest?: number; outputTokensPerRequest?: number; embeddingTokensPerRequest?: number } | undefined, settings: CostSettings): UsageSource {
+export function manifestSource(
+  usage:
+    { inputTokensPerRequest?: number; outputTokensPerRequest?: number; embeddingTokensPerRequest?: number } | undefined,
+  settings: CostSettings,
+): UsageSource {
   const figures: UsageSource['figures'] = {};
   const given: Array<[TokenField, number | undefined, string]> = [
     ['inputTokens', usage?.inputTokensPerRequest, 'inputTokensPerRequest'],
@@ -118,7 +138,10 @@ export function manifestSource(usage: { inputTokensPerRequest?: number; outputTo
   for (const [field, value, key] of given) {
     if (value === undefined) continue;
     const cap = field === 'outputTokens' ? settings.maxOutputTokens : undefined;
-    figures[field] = { ...spreadRange(value, settings, cap), detail: `cost.usage.${key} in genai.yaml (${spreadWords(settings)})` };
+    figures[field] = {
+      ...spreadRange(value, settings, cap),
+      detail: `cost.usage.${key} in genai.yaml (${spreadWords(settings)})`,
+    };
   }
   return { name: 'manifest', figures };
 }
@@ -166,13 +189,18 @@ export function resolveUsage(sources: readonly UsageSource[]): UsageProfile {
     }
     throw new Error(`no usage source gives ${field}`);
   };
-  const chosen = Object.fromEntries(TOKEN_FIELDS.map((field) => [field, pick(field)])) as Record<TokenField, ReturnType<typeof pick>>;
+  const chosen = Object.fromEntries(TOKEN_FIELDS.map((field) => [field, pick(field)])) as Record<
+    TokenField,
+    ReturnType<typeof pick>
+  >;
   const scenario = (key: keyof Range): TokensPerRequest => ({
     inputTokens: chosen.inputTokens.figure[key],
     outputTokens: chosen.outputTokens.figure[key],
     embeddingTokens: chosen.embeddingTokens.figure[key],
   });
-  const measured = sources.find((source) => source.measured && TOKEN_FIELDS.some((field) => chosen[field].source === source.name))?.measured;
+  const measured = sources.find(
+    (source) => source.measured && TOKEN_FIELDS.some((field) => chosen[field].source === source.name),
+  )?.measured;
   return {
     low: scenario('low'),
     expected: scenario('expected'),

@@ -77,9 +77,13 @@ export function parseWhatIf(assignments: readonly string[]): WhatIf {
     }
     const value = Number(match[2]!.replaceAll('_', '').replaceAll(',', ''));
     if (!Number.isFinite(value) || value < 0 || (key === 'peakFactor' && value < 1)) {
-      throw usageError('E_COST_WHAT_IF', `--what-if ${match[1]} must be a ${key === 'peakFactor' ? 'number ≥ 1' : 'non-negative number'}, found ${JSON.stringify(match[2])}`, {
-        fix: `give a ${key === 'peakFactor' ? 'number ≥ 1' : 'number ≥ 0'}, e.g. --what-if ${match[1]}=${key === 'peakFactor' ? 3 : 40000}`,
-      });
+      throw usageError(
+        'E_COST_WHAT_IF',
+        `--what-if ${match[1]} must be a ${key === 'peakFactor' ? 'number ≥ 1' : 'non-negative number'}, found ${JSON.stringify(match[2])}`,
+        {
+          fix: `give a ${key === 'peakFactor' ? 'number ≥ 1' : 'number ≥ 0'}, e.g. --what-if ${match[1]}=${key === 'peakFactor' ? 3 : 40000}`,
+        },
+      );
     }
     whatIf[key] = value;
   }
@@ -99,14 +103,22 @@ function requireNonNegative(value: number, field: string): void {
  * Traffic of one environment: production carries the constraints' traffic; another environment gets
  * `cost.environments.<name>.requestsPerDay`, else its `trafficShare`, else the non-production share.
  */
-export function environmentTraffic(manifest: CostManifest, settings: CostSettings, name: string, whatIf: WhatIf = {}): Traffic {
+export function environmentTraffic(
+  manifest: CostManifest,
+  settings: CostSettings,
+  name: string,
+  whatIf: WhatIf = {},
+): Traffic {
   const users = whatIf.dailyActiveUsers ?? manifest.constraints.dailyActiveUsers;
   const perUser = whatIf.requestsPerUserPerDay ?? manifest.constraints.requestsPerUserPerDay;
   const peakFactor = whatIf.peakFactor ?? settings.peakFactor;
   requireNonNegative(users, 'constraints.dailyActiveUsers');
   requireNonNegative(perUser, 'constraints.requestsPerUserPerDay');
   if (!Number.isFinite(peakFactor) || peakFactor < 1) {
-    throw usageError('E_COST_PEAK_FACTOR', `constraints.peakFactor must be at least 1, found ${peakFactor}`, { field: 'constraints.peakFactor', fix: 'set peakFactor to 1 or more' });
+    throw usageError('E_COST_PEAK_FACTOR', `constraints.peakFactor must be at least 1, found ${peakFactor}`, {
+      field: 'constraints.peakFactor',
+      fix: 'set peakFactor to 1 or more',
+    });
   }
   const own = manifest.cost?.environments?.[name];
   const base = users * perUser;

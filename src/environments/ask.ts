@@ -19,12 +19,18 @@ export async function askService(url: string, question: string): Promise<Answer>
       signal: AbortSignal.timeout(30_000),
     });
   } catch (err) {
-    throw environmentError('E_UNREACHABLE', `${url} did not answer: ${(err as Error).message}`, { fix: 'check the environment with genai outputs' });
+    throw environmentError('E_UNREACHABLE', `${url} did not answer: ${(err as Error).message}`, {
+      fix: 'check the environment with genai outputs',
+    });
   }
   if (!response.ok) {
-    throw environmentError('E_ANSWER', `${url}/v1/answer answered HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`, {
-      fix: 'read the environment\'s log (genai outputs shows where)',
-    });
+    throw environmentError(
+      'E_ANSWER',
+      `${url}/v1/answer answered HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`,
+      {
+        fix: "read the environment's log (genai outputs shows where)",
+      },
+    );
   }
   return (await response.json()) as Answer;
 }

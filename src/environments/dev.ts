@@ -48,12 +48,16 @@ export async function devForeground(
  * Starts the project's service on a free port with a fresh data folder, for one eval run; `stop()` ends it
  * and removes the folder.
  */
-export async function startEphemeralService(target: Omit<LocalEnvironment, 'env'>): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startEphemeralService(
+  target: Omit<LocalEnvironment, 'env'>,
+): Promise<{ url: string; stop(): Promise<void> }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'genai-eval-data-'));
-  const { serviceEnv } = await prepareService(target.projectDir, target.manifest, dataDir).catch(async (err: unknown) => {
-    await rm(dataDir, { recursive: true, force: true });
-    throw err;
-  });
+  const { serviceEnv } = await prepareService(target.projectDir, target.manifest, dataDir).catch(
+    async (err: unknown) => {
+      await rm(dataDir, { recursive: true, force: true });
+      throw err;
+    },
+  );
   const port = await findFreePort(18787, new Set());
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ['dist/server.js'], {
@@ -74,5 +78,7 @@ export async function startEphemeralService(target: Omit<LocalEnvironment, 'env'
     await new Promise((r) => setTimeout(r, 150));
   }
   await stop();
-  throw environmentError('E_START', `the service did not start for the eval run on ${url}`, { fix: 'run npm start in the project to see why' });
+  throw environmentError('E_START', `the service did not start for the eval run on ${url}`, {
+    fix: 'run npm start in the project to see why',
+  });
 }

@@ -1,18 +1,30 @@
 import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import { closest, loadManifest, locate, type Manifest } from '../manifest/index.js';
-import { destroyLocal, outputsLocal, upLocal, type LocalEnvironment, type LocalOutputs, type UpResult } from './local.js';
+import {
+  destroyLocal,
+  outputsLocal,
+  upLocal,
+  type LocalEnvironment,
+  type LocalOutputs,
+  type UpResult,
+} from './local.js';
 import { devForeground, startEphemeralService as startEphemeral } from './dev.js';
 
 export type { LocalOutputs, UpResult } from './local.js';
 export type { Snapshot } from './project.js';
 
 /** Finds ENV in genai.yaml and checks that this version can drive its target. */
-export async function resolveEnvironment(cwd: string, env: string | undefined, options: { port?: number } = {}): Promise<LocalEnvironment> {
+export async function resolveEnvironment(
+  cwd: string,
+  env: string | undefined,
+  options: { port?: number } = {},
+): Promise<LocalEnvironment> {
   const projectDir = resolve(cwd);
   const loaded = await loadManifest(projectDir);
   const { manifest } = loaded;
-  const at = (field: (string | number)[], mode: 'value' | 'key' = 'value') => locate(loaded.file, loaded.document, loaded.lineCounter, field, mode).location;
+  const at = (field: (string | number)[], mode: 'value' | 'key' = 'value') =>
+    locate(loaded.file, loaded.document, loaded.lineCounter, field, mode).location;
   const names = Object.keys(manifest.environments);
   const name = env ?? names.find((n) => manifest.environments[n]?.target === 'local');
   if (!name) {
@@ -31,11 +43,15 @@ export async function resolveEnvironment(cwd: string, env: string | undefined, o
     });
   }
   if (spec.target !== 'local') {
-    throw usageError('E_TARGET_UNSUPPORTED', `environment ${name} has target ${spec.target}, which this version of genai cannot provision yet`, {
-      location: at(['environments', name, 'target']),
-      field: `environments.${name}.target`,
-      fix: 'use an environment with target: local (genai up local) until the cloud stacks land',
-    });
+    throw usageError(
+      'E_TARGET_UNSUPPORTED',
+      `environment ${name} has target ${spec.target}, which this version of genai cannot provision yet`,
+      {
+        location: at(['environments', name, 'target']),
+        field: `environments.${name}.target`,
+        fix: 'use an environment with target: local (genai up local) until the cloud stacks land',
+      },
+    );
   }
   const manifestPort = 'port' in spec && typeof spec.port === 'number' ? spec.port : undefined;
   return {
@@ -43,11 +59,20 @@ export async function resolveEnvironment(cwd: string, env: string | undefined, o
     manifest,
     env: name,
     port: options.port ?? manifestPort,
-    portLocation: options.port !== undefined ? '--port' : manifestPort !== undefined ? `${at(['environments', name, 'port'])} environments.${name}.port` : undefined,
+    portLocation:
+      options.port !== undefined
+        ? '--port'
+        : manifestPort !== undefined
+          ? `${at(['environments', name, 'port'])} environments.${name}.port`
+          : undefined,
   };
 }
 
-export async function up(cwd: string, env: string, options: { port?: number; onStep?: (line: string) => void } = {}): Promise<UpResult> {
+export async function up(
+  cwd: string,
+  env: string,
+  options: { port?: number; onStep?: (line: string) => void } = {},
+): Promise<UpResult> {
   return upLocal(await resolveEnvironment(cwd, env, options), options.onStep);
 }
 
@@ -59,7 +84,12 @@ export async function destroy(cwd: string, env: string) {
   return destroyLocal(await resolveEnvironment(cwd, env));
 }
 
-export async function dev(cwd: string, env: string | undefined, options: { port?: number }, onReady: Parameters<typeof devForeground>[1]) {
+export async function dev(
+  cwd: string,
+  env: string | undefined,
+  options: { port?: number },
+  onReady: Parameters<typeof devForeground>[1],
+) {
   return devForeground(await resolveEnvironment(cwd, env, options), onReady);
 }
 

@@ -96,18 +96,28 @@ export async function outputsLocal(target: LocalEnvironment): Promise<LocalOutpu
   const paths = environmentPaths(target.projectDir, target.env);
   const state = await readState(paths.state);
   if (!state) {
-    throw environmentError('E_NOT_RUNNING', `environment ${target.env} is not running`, { fix: `run genai up ${target.env}` });
+    throw environmentError('E_NOT_RUNNING', `environment ${target.env} is not running`, {
+      fix: `run genai up ${target.env}`,
+    });
   }
   if (!isAlive(state.supervisorPid, 'supervisor')) {
-    throw environmentError('E_DEAD', `environment ${target.env} is not running: its process ${state.supervisorPid} has exited (${lastLogLine(paths.log)})`, {
-      fix: `run genai up ${target.env} to start it again; its log is ${paths.log}`,
-    });
+    throw environmentError(
+      'E_DEAD',
+      `environment ${target.env} is not running: its process ${state.supervisorPid} has exited (${lastLogLine(paths.log)})`,
+      {
+        fix: `run genai up ${target.env} to start it again; its log is ${paths.log}`,
+      },
+    );
   }
   const health = await fetchHealth(state.url);
   if (state.status === 'crashed' || !health) {
-    throw environmentError('E_UNHEALTHY', `environment ${target.env} does not answer at ${state.url} (${state.status}, ${state.restarts} restarts; ${lastLogLine(paths.log)})`, {
-      fix: `read ${paths.log}, then genai destroy ${target.env} && genai up ${target.env}`,
-    });
+    throw environmentError(
+      'E_UNHEALTHY',
+      `environment ${target.env} does not answer at ${state.url} (${state.status}, ${state.restarts} restarts; ${lastLogLine(paths.log)})`,
+      {
+        fix: `read ${paths.log}, then genai destroy ${target.env} && genai up ${target.env}`,
+      },
+    );
   }
   return {
     env: target.env,
@@ -126,7 +136,9 @@ export async function outputsLocal(target: LocalEnvironment): Promise<LocalOutpu
 }
 
 /** Stops the environment (service and supervisor) and removes its data and state. */
-export async function destroyLocal(target: LocalEnvironment): Promise<{ env: string; stopped: boolean; removed: string[] }> {
+export async function destroyLocal(
+  target: LocalEnvironment,
+): Promise<{ env: string; stopped: boolean; removed: string[] }> {
   const paths = environmentPaths(target.projectDir, target.env);
   const state = await readState(paths.state);
   let stopped = false;
@@ -168,12 +180,18 @@ async function portsOfOtherEnvironments(target: LocalEnvironment): Promise<Set<n
     if (state && isAlive(state.supervisorPid, 'supervisor')) taken.add(state.port);
   }
   for (const [name, env] of Object.entries(target.manifest.environments)) {
-    if (name !== target.env && env.target === 'local' && 'port' in env && typeof env.port === 'number') taken.add(env.port);
+    if (name !== target.env && env.target === 'local' && 'port' in env && typeof env.port === 'number')
+      taken.add(env.port);
   }
   return taken;
 }
 
-async function waitHealthy(url: string, statePath: string, logFile: string, supervisorPid: number | undefined): Promise<Health> {
+async function waitHealthy(
+  url: string,
+  statePath: string,
+  logFile: string,
+  supervisorPid: number | undefined,
+): Promise<Health> {
   const deadline = Date.now() + healthTimeoutMs;
   while (Date.now() < deadline) {
     const health = await fetchHealth(url);
@@ -181,12 +199,18 @@ async function waitHealthy(url: string, statePath: string, logFile: string, supe
     const state = await readState(statePath);
     if (!isAlive(supervisorPid) || state?.status === 'crashed' || (state?.restarts ?? 0) > 0) {
       if (supervisorPid && isAlive(supervisorPid)) await stopProcess(supervisorPid);
-      throw environmentError('E_START', `the service exited while starting: ${lastLogLine(logFile)}`, { fix: `read ${logFile}` });
+      throw environmentError('E_START', `the service exited while starting: ${lastLogLine(logFile)}`, {
+        fix: `read ${logFile}`,
+      });
     }
     await new Promise((r) => setTimeout(r, 150));
   }
   if (supervisorPid) await stopProcess(supervisorPid);
-  throw environmentError('E_START_TIMEOUT', `the service did not answer ${url}/healthz within ${healthTimeoutMs / 1000} s`, { fix: `read ${logFile}` });
+  throw environmentError(
+    'E_START_TIMEOUT',
+    `the service did not answer ${url}/healthz within ${healthTimeoutMs / 1000} s`,
+    { fix: `read ${logFile}` },
+  );
 }
 
 /** SIGTERM, then SIGKILL after a grace period; resolves when the process is gone. */

@@ -20,16 +20,27 @@ function newestMtime(dir: string): number {
 export async function ensureBuilt(projectDir: string): Promise<'built' | 'fresh'> {
   const server = join(projectDir, 'dist', 'server.js');
   if (!existsSync(join(projectDir, 'package.json'))) {
-    throw usageError('E_NOT_A_SERVICE', `${projectDir} has no package.json`, { fix: 'run genai in a project made by genai init' });
+    throw usageError('E_NOT_A_SERVICE', `${projectDir} has no package.json`, {
+      fix: 'run genai in a project made by genai init',
+    });
   }
   if (existsSync(server) && statSync(server).mtimeMs >= newestMtime(join(projectDir, 'src'))) return 'fresh';
   if (!existsSync(join(projectDir, 'node_modules'))) {
-    throw environmentError('E_NOT_INSTALLED', `the project's dependencies are not installed`, { fix: 'run npm install in the project' });
+    throw environmentError('E_NOT_INSTALLED', `the project's dependencies are not installed`, {
+      fix: 'run npm install in the project',
+    });
   }
   const result = await execa('npm', ['run', 'build', '--silent'], { cwd: projectDir, reject: false, all: true });
   if (result.failed) {
-    const first = String(result.all ?? '').split('\n').find((l) => /error/i.test(l)) ?? result.shortMessage ?? 'npm run build failed';
-    throw usageError('E_BUILD', `the service does not build: ${first.trim()}`, { fix: 'fix the error, then run npm run build' });
+    const first =
+      String(result.all ?? '')
+        .split('\n')
+        .find((l) => /error/i.test(l)) ??
+      result.shortMessage ??
+      'npm run build failed';
+    throw usageError('E_BUILD', `the service does not build: ${first.trim()}`, {
+      fix: 'fix the error, then run npm run build',
+    });
   }
   return 'built';
 }
@@ -41,7 +52,11 @@ export interface Snapshot {
 }
 
 /** Loads data/ into the environment's store (a no-op when the corpus is unchanged). */
-export async function ingest(projectDir: string, dataDir: string, serviceEnv: Record<string, string>): Promise<Snapshot> {
+export async function ingest(
+  projectDir: string,
+  dataDir: string,
+  serviceEnv: Record<string, string>,
+): Promise<Snapshot> {
   const result = await execa(process.execPath, ['dist/ingest.js'], {
     cwd: projectDir,
     env: { ...serviceEnv, GENAI_DATA_DIR: dataDir },
@@ -50,8 +65,15 @@ export async function ingest(projectDir: string, dataDir: string, serviceEnv: Re
   });
   const match = /snapshot (\S+): (\d+) documents?, (\d+) chunks?/.exec(String(result.stdout ?? ''));
   if (result.failed || !match) {
-    const last = String(result.all ?? '').trim().split('\n').filter(Boolean).pop() ?? result.shortMessage;
-    throw environmentError('E_INGEST', `ingest failed: ${last}`, { fix: 'run npm run ingest in the project to see the whole error' });
+    const last =
+      String(result.all ?? '')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .pop() ?? result.shortMessage;
+    throw environmentError('E_INGEST', `ingest failed: ${last}`, {
+      fix: 'run npm run ingest in the project to see the whole error',
+    });
   }
   return { id: match[1]!, documents: Number(match[2]), chunks: Number(match[3]) };
 }

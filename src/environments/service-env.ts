@@ -1,5 +1,11 @@
 /** The variables a service process runs with: ours last, so no stray PORT or GENAI_* of the shell wins. */
-export function serviceProcessEnv(settings: { host: string; port: number; env: string; dataDir: string; serviceEnv: Record<string, string> }): NodeJS.ProcessEnv {
+export function serviceProcessEnv(settings: {
+  host: string;
+  port: number;
+  env: string;
+  dataDir: string;
+  serviceEnv: Record<string, string>;
+}): NodeJS.ProcessEnv {
   return {
     ...process.env,
     ...settings.serviceEnv,

@@ -51,7 +51,13 @@ async function main(configPath: string): Promise<void> {
   const start = async () => {
     child = spawn(process.execPath, ['dist/server.js'], {
       cwd: config.projectDir,
-      env: serviceProcessEnv({ host: config.host, port: config.port, env: config.env, dataDir: config.dataDir, serviceEnv: config.serviceEnv }),
+      env: serviceProcessEnv({
+        host: config.host,
+        port: config.port,
+        env: config.env,
+        dataDir: config.dataDir,
+        serviceEnv: config.serviceEnv,
+      }),
       stdio: ['ignore', log, log],
     });
     state.servicePid = child.pid;

@@ -13,7 +13,12 @@ const message = z.strictObject({
   content: z.string(),
 });
 
-const named = { name: z.string().regex(/^[a-zA-Z][\w@.-]*$/).optional() };
+const named = {
+  name: z
+    .string()
+    .regex(/^[a-zA-Z][\w@.-]*$/)
+    .optional(),
+};
 const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
 const assertion = z.discriminatedUnion('type', [
@@ -29,7 +34,10 @@ const assertion = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('regex'),
     pattern: z.string().min(1).refine(isValidRegex, 'not a valid regular expression'),
-    flags: z.string().regex(/^[gimsuy]*$/).optional(),
+    flags: z
+      .string()
+      .regex(/^[gimsuy]*$/)
+      .optional(),
     ...named,
   }),
   z.strictObject({ type: z.literal('json-schema'), schema: z.record(z.string(), z.unknown()), ...named }),
@@ -42,7 +50,10 @@ const assertion = z.discriminatedUnion('type', [
 
 /** One case as written in the dataset. Strict: a misspelt field is an error, not a silently ignored key. */
 export const caseSchema = z.strictObject({
-  id: z.string().min(1).regex(/^[^\s]+$/, 'ids have no spaces'),
+  id: z
+    .string()
+    .min(1)
+    .regex(/^[^\s]+$/, 'ids have no spaces'),
   input: z
     .strictObject({
       question: z.string().min(1).optional(),
@@ -141,30 +152,41 @@ export function validateCases(raw: RawCase[], shown: string): EvalCase[] {
     }
     const first = seen.get(parsed.data.id);
     if (first !== undefined) {
-      throw usageError('E_EVAL_DATASET_DUPLICATE', `case id "${parsed.data.id}" is used twice (first on line ${first})`, {
-        location: `${shown}:${entry.line}`,
-        field: 'id',
-        fix: 'give every case a unique id',
-      });
+      throw usageError(
+        'E_EVAL_DATASET_DUPLICATE',
+        `case id "${parsed.data.id}" is used twice (first on line ${first})`,
+        {
+          location: `${shown}:${entry.line}`,
+          field: 'id',
+          fix: 'give every case a unique id',
+        },
+      );
     }
     seen.set(parsed.data.id, entry.line);
     const { metadata: _metadata, ...data } = parsed.data;
     cases.push({ ...data, location: `${shown}:${entry.line}` } as EvalCase);
   }
   if (cases.length === 0) {
-    throw usageError('E_EVAL_DATASET_EMPTY', `dataset ${shown} has no cases`, { location: shown, fix: 'add at least one case' });
+    throw usageError('E_EVAL_DATASET_EMPTY', `dataset ${shown} has no cases`, {
+      location: shown,
+      fix: 'add at least one case',
+    });
   }
   return cases;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if (issue.code === 'invalid_union' && issue.path.at(-1) === 'value') return 'expected a string or a list of strings';
   return issue.message;
 }
 
 function formatPath(path: PropertyKey[]): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+  return path.reduce<string>(
+    (out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)),
+    '',
+  );
 }
 
 function readJsonl(text: string, shown: string): RawCase[] {
@@ -254,7 +276,10 @@ function readCsv(text: string, shown: string): RawCase[] {
   try {
     records = parseCsv(text, { columns: true, info: true, skip_empty_lines: true, trim: true, bom: true });
   } catch (err) {
-    throw usageError('E_EVAL_DATASET_CSV', `not valid CSV: ${(err as Error).message}`, { location: shown, fix: 'fix the CSV syntax' });
+    throw usageError('E_EVAL_DATASET_CSV', `not valid CSV: ${(err as Error).message}`, {
+      location: shown,
+      fix: 'fix the CSV syntax',
+    });
   }
   const header = Object.keys(records[0]?.record ?? {});
   for (const column of header) {
@@ -293,7 +318,9 @@ function readCsv(text: string, shown: string): RawCase[] {
       ...(get('answer') ? { answer: get('answer') } : {}),
       ...(get('facts') ? { facts: list(get('facts')) } : {}),
       ...(get('documentIds') ? { documentIds: list(get('documentIds')) } : {}),
-      ...(refusal ? { refusal: /^(true|yes|1)$/i.test(refusal) ? true : /^(false|no|0)$/i.test(refusal) ? false : refusal } : {}),
+      ...(refusal
+        ? { refusal: /^(true|yes|1)$/i.test(refusal) ? true : /^(false|no|0)$/i.test(refusal) ? false : refusal }
+        : {}),
     };
     const value = {
       id: get('id'),
@@ -326,14 +353,18 @@ export function filterCases(cases: EvalCase[], filters: string[]): EvalCase[] {
   for (const filter of filters) {
     const match = /^(tag|id)=(.+)$/.exec(filter.trim());
     if (!match) {
-      throw usageError('E_EVAL_FILTER', `cannot read --filter "${filter}"`, { fix: 'write --filter tag=NAME or --filter id=PATTERN' });
+      throw usageError('E_EVAL_FILTER', `cannot read --filter "${filter}"`, {
+        fix: 'write --filter tag=NAME or --filter id=PATTERN',
+      });
     }
     const pattern = new RegExp(`^${match[2]!.split('*').map(escapeRegex).join('.*')}$`);
     byKey.set(match[1]!, [...(byKey.get(match[1]!) ?? []), pattern]);
   }
   return cases.filter((c) =>
     [...byKey].every(([key, patterns]) =>
-      key === 'id' ? patterns.some((p) => p.test(c.id)) : patterns.some((p) => (c.tags ?? []).some((tag) => p.test(tag))),
+      key === 'id'
+        ? patterns.some((p) => p.test(c.id))
+        : patterns.some((p) => (c.tags ?? []).some((tag) => p.test(tag))),
     ),
   );
 }
@@ -341,7 +372,10 @@ export function filterCases(cases: EvalCase[], filters: string[]): EvalCase[] {
 const escapeRegex = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 
 /** Applies --filter, then --sample N --seed S. */
-export function selectCases(cases: EvalCase[], options: { filter: string[]; sample?: number; seed?: number }): EvalCase[] {
+export function selectCases(
+  cases: EvalCase[],
+  options: { filter: string[]; sample?: number; seed?: number },
+): EvalCase[] {
   const filtered = filterCases(cases, options.filter);
   if (filtered.length === 0) {
     throw usageError('E_EVAL_FILTER_EMPTY', `no case matches ${options.filter.map((f) => `--filter ${f}`).join(' ')}`, {

@@ -48,7 +48,11 @@ export interface CompareOptions {
  * Compares every metric both runs have, paired by case id. Quality scores (0..1) compare absolutely;
  * latency, tokens and cost compare relatively to the baseline and are never a regression here.
  */
-export function compareRuns(baseline: readonly CaseResult[], current: readonly CaseResult[], options: CompareOptions): MetricComparison[] {
+export function compareRuns(
+  baseline: readonly CaseResult[],
+  current: readonly CaseResult[],
+  options: CompareOptions,
+): MetricComparison[] {
   const metrics = new Set<string>();
   for (const result of current) for (const name of Object.keys(result.scores)) metrics.add(name);
   const comparisons: MetricComparison[] = [];
@@ -73,9 +77,18 @@ export function compareRuns(baseline: readonly CaseResult[], current: readonly C
       pairs.map((p) => p[0]),
       pairs.map((p) => p[1]),
     );
-    const ci = pairedBootstrap(pairs, statistic, { seed: options.seed, resamples: options.resamples, confidence: CONFIDENCE });
+    const ci = pairedBootstrap(pairs, statistic, {
+      seed: options.seed,
+      resamples: options.resamples,
+      confidence: CONFIDENCE,
+    });
     const moved: MovedCase[] = ids
-      .map((caseId) => ({ caseId, baseline: before.get(caseId)!, current: after.get(caseId)!, delta: after.get(caseId)! - before.get(caseId)! }))
+      .map((caseId) => ({
+        caseId,
+        baseline: before.get(caseId)!,
+        current: after.get(caseId)!,
+        delta: after.get(caseId)! - before.get(caseId)!,
+      }))
       .filter((m) => Math.abs(m.delta) > 1e-9)
       .sort((a, b) => sign * a.delta - sign * b.delta || a.caseId.localeCompare(b.caseId))
       .slice(0, options.movedLimit ?? 20);
@@ -107,7 +120,11 @@ export interface GateInput {
 /** The verdict of a run. Pure: the same inputs give the same gate. */
 export function decideGate(input: GateInput): GateResult {
   const thresholds = checkThresholds(input.summary, input.thresholds);
-  const errorRate = { value: input.summary.errorRate, max: input.maxErrorRate, pass: input.summary.errorRate <= input.maxErrorRate };
+  const errorRate = {
+    value: input.summary.errorRate,
+    max: input.maxErrorRate,
+    pass: input.summary.errorRate <= input.maxErrorRate,
+  };
   const reasons: string[] = [];
   if (!errorRate.pass) {
     reasons.push(`${pct(errorRate.value)} of cases errored (max ${pct(errorRate.max)})`);
@@ -137,4 +154,5 @@ export function decideGate(input: GateInput): GateResult {
 }
 
 const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
-const fmt = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(Math.abs(value) >= 100 ? 0 : 3));
+const fmt = (value: number) =>
+  Number.isInteger(value) ? String(value) : value.toFixed(Math.abs(value) >= 100 ? 0 : 3);

@@ -159,7 +159,11 @@ export async function requestJson<T>(
       const timeout = AbortSignal.timeout(policy.timeoutMs);
       const response = await fetch(url, {
         method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-        headers: { accept: 'application/json', ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
+        headers: {
+          accept: 'application/json',
+          ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...init.headers,
+        },
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
@@ -176,7 +180,12 @@ export async function requestJson<T>(
         limiter?.onSuccess();
         return { value, latencyMs, attempts: attempt + 1, headers: response.headers };
       }
-      last = new RequestFailure('http', `HTTP ${response.status}${text ? `: ${text.slice(0, 120)}` : ''}`, response.status, attempt + 1);
+      last = new RequestFailure(
+        'http',
+        `HTTP ${response.status}${text ? `: ${text.slice(0, 120)}` : ''}`,
+        response.status,
+        attempt + 1,
+      );
       if (!retryableStatus.has(response.status)) throw last;
       const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
       if (retryAfter !== undefined) waitMs = Math.min(retryAfter, policy.maxRetryAfterMs ?? 60_000);
@@ -190,7 +199,12 @@ export async function requestJson<T>(
     }
     if (attempt < policy.retries) await sleep(waitMs ?? backoffDelay(attempt, policy), signal);
   }
-  throw new RequestFailure(last!.kind, `${last!.message} (after ${policy.retries + 1} attempt${policy.retries ? "s" : ""})`, last!.status, policy.retries + 1);
+  throw new RequestFailure(
+    last!.kind,
+    `${last!.message} (after ${policy.retries + 1} attempt${policy.retries ? 's' : ''})`,
+    last!.status,
+    policy.retries + 1,
+  );
 }
 
 async function acquireOrAbort(limiter: AdaptiveLimiter, signal: AbortSignal | undefined, attempt: number) {
@@ -203,7 +217,8 @@ async function acquireOrAbort(limiter: AdaptiveLimiter, signal: AbortSignal | un
 
 function classify(err: unknown, policy: RetryPolicy, attempts: number): RequestFailure {
   if (err instanceof RequestFailure) return err;
-  if (err instanceof MalformedResponse) return new RequestFailure('malformed', `malformed response: ${err.message}`, undefined, attempts);
+  if (err instanceof MalformedResponse)
+    return new RequestFailure('malformed', `malformed response: ${err.message}`, undefined, attempts);
   const error = err as Error & { cause?: { code?: string } };
   if (error?.name === 'TimeoutError' || error?.name === 'AbortError') {
     return new RequestFailure('timeout', `no answer within ${policy.timeoutMs} ms`, undefined, attempts);

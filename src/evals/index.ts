@@ -33,7 +33,14 @@ export { loadDataset, selectCases } from './dataset.js';
 export type { EvalReport, ReportCase } from './reports/report.js';
 export type * from './types.js';
 
-export const DEFAULTS = { concurrency: 8, timeoutMs: 30_000, retries: 3, retrievalK: 5, maxErrorRate: 0.1, maxRegression: 0.02 };
+export const DEFAULTS = {
+  concurrency: 8,
+  timeoutMs: 30_000,
+  retries: 3,
+  retrievalK: 5,
+  maxErrorRate: 0.1,
+  maxRegression: 0.02,
+};
 
 /** Where the cases go: a URL, an environment's endpoint, or a service started for the run. */
 export type TargetSpec = { kind: 'url'; url: string } | { kind: 'env'; env: string } | { kind: 'local' };
@@ -88,7 +95,9 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
 
   const datasetPath = previous?.meta.dataset.path ?? request.dataset ?? evals?.dataset;
   if (!datasetPath) {
-    throw usageError('E_EVAL_NO_DATASET', 'no eval dataset', { fix: 'set evals.dataset in genai.yaml or pass --dataset FILE' });
+    throw usageError('E_EVAL_NO_DATASET', 'no eval dataset', {
+      fix: 'set evals.dataset in genai.yaml or pass --dataset FILE',
+    });
   }
   const dataset = await loadDataset(isAbsolute(datasetPath) ? datasetPath : join(cwd, datasetPath), cwd);
   if (previous && previous.meta.dataset.hash !== dataset.hash) {
@@ -117,7 +126,11 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
         judges: judgeSpecs(evals ?? {}).map((s) => s.name),
         judgeModel:
           evals?.judgeModel && evals.judgeModel.provider !== 'offline'
-            ? { provider: evals.judgeModel.provider, id: evals.judgeModel.id, ...(evals.judgeModel.baseUrl ? { baseUrl: evals.judgeModel.baseUrl } : {}) }
+            ? {
+                provider: evals.judgeModel.provider,
+                id: evals.judgeModel.id,
+                ...(evals.judgeModel.baseUrl ? { baseUrl: evals.judgeModel.baseUrl } : {}),
+              }
             : null,
       };
   const byId = new Map(dataset.cases.map((c) => [c.id, c]));
@@ -128,16 +141,21 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
   const specs = judgeSpecs(evals ?? {}, options.judges);
   const missingJudges = options.judges.filter((name) => !specs.some((s) => s.name === name));
   if (missingJudges.length) {
-    throw usageError('E_EVAL_RESUME_JUDGES', `run ${previous?.meta.id} used judges no longer in genai.yaml: ${missingJudges.join(', ')}`, {
-      fix: 'restore them in evals.judges/evals.custom, or start a new run',
-    });
+    throw usageError(
+      'E_EVAL_RESUME_JUDGES',
+      `run ${previous?.meta.id} used judges no longer in genai.yaml: ${missingJudges.join(', ')}`,
+      {
+        fix: 'restore them in evals.judges/evals.custom, or start a new run',
+      },
+    );
   }
 
   // A wrong --baseline is a usage error before any request is made.
   const baselineRef = request.baseline ? await resolveBaseline(cwd, request.baseline) : undefined;
 
   const targetSpec: TargetSpec | undefined = request.target ?? (previous ? specOf(previous.meta.target) : undefined);
-  if (!targetSpec) throw usageError('E_EVAL_NO_TARGET', 'no target to evaluate', { fix: 'pass --url URL, --env ENV or --local' });
+  if (!targetSpec)
+    throw usageError('E_EVAL_NO_TARGET', 'no target to evaluate', { fix: 'pass --url URL, --env ENV or --local' });
   const opened = await request.openTarget(targetSpec);
   try {
     const target = await resolveTarget(opened.url, {
@@ -150,7 +168,12 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
     const { fingerprint: _fingerprint, ...runTarget } = target;
 
     const meta: RunMeta = previous
-      ? { ...previous.meta, status: 'running', target: runTarget, resumedAt: [...(previous.meta.resumedAt ?? []), new Date().toISOString()] }
+      ? {
+          ...previous.meta,
+          status: 'running',
+          target: runTarget,
+          resumedAt: [...(previous.meta.resumedAt ?? []), new Date().toISOString()],
+        }
       : {
           schemaVersion: 1,
           id: newRunId(),
@@ -173,7 +196,9 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
     const judgeConfig = evals?.judgeModel && evals.judgeModel.provider !== 'offline' ? evals.judgeModel : undefined;
     const panel: JudgePanel = {
       specs,
-      ...(judgeConfig ? { model: judgeModel(judgeConfig, { policy, limiter: new AdaptiveLimiter(options.concurrency) }) } : {}),
+      ...(judgeConfig
+        ? { model: judgeModel(judgeConfig, { policy, limiter: new AdaptiveLimiter(options.concurrency) }) }
+        : {}),
       repeat: options.repeat,
       temperature: judgeConfig?.temperature ?? (options.repeat > 1 ? 0.7 : 0),
       malformedRetries: 2,
@@ -202,12 +227,19 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
       await writer.close();
     }
 
-    const summary = summarize(results, { judgeNames: new Set(specs.map((s) => s.name)), offlineJudges: !panel.model, caseIds: meta.dataset.caseIds });
+    const summary = summarize(results, {
+      judgeNames: new Set(specs.map((s) => s.name)),
+      offlineJudges: !panel.model,
+      caseIds: meta.dataset.caseIds,
+    });
     const maxRegression = request.maxRegression ?? DEFAULTS.maxRegression;
     let baseline: { runId: string; label: string; comparisons: ReturnType<typeof compareRuns> } | undefined;
     if (baselineRef && baselineRef.runId !== meta.id) {
       const stored = await readRun(cwd, baselineRef.runId);
-      baseline = { ...baselineRef, comparisons: compareRuns(stored.results, results, { maxRegression, seed: options.seed ?? 1 }) };
+      baseline = {
+        ...baselineRef,
+        comparisons: compareRuns(stored.results, results, { maxRegression, seed: options.seed ?? 1 }),
+      };
     }
     const gate = decideGate({
       summary,
@@ -224,7 +256,14 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
       gate,
     };
     await writeRunMeta(cwd, finalMeta);
-    const report = buildReport({ meta: finalMeta, cases, results, summary, gate, judgeNames: specs.map((s) => s.name) });
+    const report = buildReport({
+      meta: finalMeta,
+      cases,
+      results,
+      summary,
+      gate,
+      judgeNames: specs.map((s) => s.name),
+    });
     const files = await writeReports(cwd, report, request);
     let baselineSaved: string | undefined;
     if (request.saveBaseline && gate.pass && !stopped) {

@@ -3,9 +3,18 @@ import type { CaseResult, MetricSummary, RunSummary } from './types.js';
 
 /** Metrics where less is better; all the others are scores in 0..1 where more is better. */
 const lowerIsBetter = new Set(['latencyMs', 'latencyP50Ms', 'latencyP95Ms', 'tokens', 'costUsd', 'errorRate']);
-const operational = new Set(['latencyMs', 'latencyP50Ms', 'latencyP95Ms', 'tokens', 'costUsd', 'errorRate', 'passRate']);
+const operational = new Set([
+  'latencyMs',
+  'latencyP50Ms',
+  'latencyP95Ms',
+  'tokens',
+  'costUsd',
+  'errorRate',
+  'passRate',
+]);
 
-export const metricDirection = (name: string): 'higher' | 'lower' => (lowerIsBetter.has(baseName(name)) ? 'lower' : 'higher');
+export const metricDirection = (name: string): 'higher' | 'lower' =>
+  lowerIsBetter.has(baseName(name)) ? 'lower' : 'higher';
 
 /** Operational metrics are measured in their own units; only 0..1 quality scores are compared absolutely. */
 export const isOperational = (name: string) => operational.has(baseName(name));
@@ -37,7 +46,10 @@ export function summarize(results: readonly CaseResult[], context: SummaryContex
   const errored = count('errored');
   const total = context.caseIds.length;
 
-  const values = new Map<string, { values: number[]; passes: number; judged: number; agreement: number[]; errors: number }>();
+  const values = new Map<
+    string,
+    { values: number[]; passes: number; judged: number; agreement: number[]; errors: number }
+  >();
   for (const result of mine) {
     for (const [name, score] of Object.entries(result.scores)) {
       const entry = values.get(name) ?? { values: [], passes: 0, judged: 0, agreement: [], errors: 0 };
@@ -67,12 +79,27 @@ export function summarize(results: readonly CaseResult[], context: SummaryContex
   }
   const latencies = mine.flatMap((r) => (r.response ? [r.response.latencyMs] : []));
   if (latencies.length) {
-    for (const [name, p] of [['latencyP50Ms', 50], ['latencyP95Ms', 95]] as const) {
-      metrics[name] = { name, value: percentile(latencies, p), count: latencies.length, direction: 'lower', kind: 'operational' };
+    for (const [name, p] of [
+      ['latencyP50Ms', 50],
+      ['latencyP95Ms', 95],
+    ] as const) {
+      metrics[name] = {
+        name,
+        value: percentile(latencies, p),
+        count: latencies.length,
+        direction: 'lower',
+        kind: 'operational',
+      };
     }
   }
   const decided = passed + failed;
-  metrics.passRate = { name: 'passRate', value: decided ? passed / decided : null, count: decided, direction: 'higher', kind: 'operational' };
+  metrics.passRate = {
+    name: 'passRate',
+    value: decided ? passed / decided : null,
+    count: decided,
+    direction: 'higher',
+    kind: 'operational',
+  };
   const errorRate = total ? errored / total : 0;
   metrics.errorRate = { name: 'errorRate', value: errorRate, count: total, direction: 'lower', kind: 'operational' };
 

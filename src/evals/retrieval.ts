@@ -16,7 +16,9 @@ export function hitAtK(ranked: readonly string[], relevant: readonly string[], k
 export function recallAtK(ranked: readonly string[], relevant: readonly string[], k: number): number {
   if (relevant.length === 0) return 0;
   const top = new Set(dedupe(ranked).slice(0, k));
-  return new Set(relevant).size === 0 ? 0 : [...new Set(relevant)].filter((id) => top.has(id)).length / new Set(relevant).size;
+  return new Set(relevant).size === 0
+    ? 0
+    : [...new Set(relevant)].filter((id) => top.has(id)).length / new Set(relevant).size;
 }
 
 /** Reciprocal rank of the first relevant document (0 when none is retrieved). */

@@ -35,9 +35,18 @@ export async function evaluateCase(evalCase: EvalCase, deps: RunnerDeps): Promis
   } catch (err) {
     if (deps.signal?.aborted) return undefined;
     const message = err instanceof RequestFailure ? err.message : String((err as Error)?.message ?? err);
-    return { caseId: evalCase.id, state: 'errored', scores: {}, error: { kind: 'target', message }, finishedAt: finishedAt() };
+    return {
+      caseId: evalCase.id,
+      state: 'errored',
+      scores: {},
+      error: { kind: 'target', message },
+      finishedAt: finishedAt(),
+    };
   }
-  const scores = scoreDeterministic(evalCase, response, { ...deps.scoring, serviceRefusalFlag: deps.target.reportsRefusals });
+  const scores = scoreDeterministic(evalCase, response, {
+    ...deps.scoring,
+    serviceRefusalFlag: deps.target.reportsRefusals,
+  });
   const judged = await judgeCase(deps.panel, evalCase, response, questionOf(evalCase), deps.signal);
   if (deps.signal?.aborted) return undefined;
   Object.assign(scores, judged);
@@ -54,7 +63,10 @@ export async function evaluateCase(evalCase: EvalCase, deps: RunnerDeps): Promis
 }
 
 /** Runs the cases with at most `concurrency` in flight; each finished case is recorded before the next is counted. */
-export async function runCases(cases: readonly EvalCase[], deps: RunnerDeps): Promise<{ finished: number; stopped: boolean }> {
+export async function runCases(
+  cases: readonly EvalCase[],
+  deps: RunnerDeps,
+): Promise<{ finished: number; stopped: boolean }> {
   let next = 0;
   let finished = 0;
   const worker = async () => {

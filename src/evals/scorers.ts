@@ -67,11 +67,19 @@ export function scoreAssertion(assertion: Assertion, response: TargetResponse, c
       const haystack = fold(answer, assertion.ignoreCase);
       const present = asList(assertion.value).filter((w) => haystack.includes(fold(w, assertion.ignoreCase)));
       const pass = present.length === 0;
-      return { value: pass ? 1 : 0, pass, ...(pass ? {} : { reason: `contains ${present.map((m) => `"${clip(m)}"`).join(', ')}` }) };
+      return {
+        value: pass ? 1 : 0,
+        pass,
+        ...(pass ? {} : { reason: `contains ${present.map((m) => `"${clip(m)}"`).join(', ')}` }),
+      };
     }
     case 'regex': {
       const pass = new RegExp(assertion.pattern, assertion.flags).test(answer);
-      return { value: pass ? 1 : 0, pass, ...(pass ? {} : { reason: `does not match /${assertion.pattern}/${assertion.flags ?? ''}` }) };
+      return {
+        value: pass ? 1 : 0,
+        pass,
+        ...(pass ? {} : { reason: `does not match /${assertion.pattern}/${assertion.flags ?? ''}` }),
+      };
     }
     case 'json-schema': {
       let parsed: unknown;
@@ -99,11 +107,19 @@ export function scoreAssertion(assertion: Assertion, response: TargetResponse, c
       const expected = assertion.expected ?? true;
       const refused = isRefusal(response, context.serviceRefusalFlag);
       const pass = refused === expected;
-      return { value: pass ? 1 : 0, pass, ...(pass ? {} : { reason: expected ? 'answered instead of refusing' : 'refused' }) };
+      return {
+        value: pass ? 1 : 0,
+        pass,
+        ...(pass ? {} : { reason: expected ? 'answered instead of refusing' : 'refused' }),
+      };
     }
     case 'latency': {
       const pass = response.latencyMs <= assertion.maxMs;
-      return { value: pass ? 1 : 0, pass, reason: `${response.latencyMs} ms ${pass ? '≤' : '>'} ${assertion.maxMs} ms` };
+      return {
+        value: pass ? 1 : 0,
+        pass,
+        reason: `${response.latencyMs} ms ${pass ? '≤' : '>'} ${assertion.maxMs} ms`,
+      };
     }
     case 'tokens': {
       const total = response.usage.inputTokens + response.usage.outputTokens;
@@ -112,7 +128,8 @@ export function scoreAssertion(assertion: Assertion, response: TargetResponse, c
     }
     case 'cost': {
       const cost = costOf(response, context.pricing);
-      if (cost === null) return { value: null, pass: false, reason: 'no token prices: set evals.pricing in genai.yaml' };
+      if (cost === null)
+        return { value: null, pass: false, reason: 'no token prices: set evals.pricing in genai.yaml' };
       const pass = cost <= assertion.maxUsd;
       return { value: pass ? 1 : 0, pass, reason: `$${cost.toFixed(6)} ${pass ? '≤' : '>'} $${assertion.maxUsd}` };
     }
@@ -123,7 +140,11 @@ function citationScore(response: TargetResponse, expected: string[]): Score {
   const cited = new Set(response.citations.map((c) => c.id));
   const missing = expected.filter((id) => !cited.has(id));
   const value = (expected.length - missing.length) / expected.length;
-  return { value, pass: missing.length === 0, ...(missing.length ? { reason: `not cited: ${missing.join(', ')}` } : {}) };
+  return {
+    value,
+    pass: missing.length === 0,
+    ...(missing.length ? { reason: `not cited: ${missing.join(', ')}` } : {}),
+  };
 }
 
 export interface ScoreContext {
@@ -137,7 +158,11 @@ export interface ScoreContext {
  * Every deterministic metric of one case: its assertions, the checks implied by `expected`
  * (citations, refusal), retrieval metrics when contexts came back, and latency, tokens and cost.
  */
-export function scoreDeterministic(evalCase: EvalCase, response: TargetResponse, context: ScoreContext): Record<string, Score> {
+export function scoreDeterministic(
+  evalCase: EvalCase,
+  response: TargetResponse,
+  context: ScoreContext,
+): Record<string, Score> {
   const scores: Record<string, Score> = {};
   const put = (name: string, score: Score) => {
     let key = name;
@@ -148,7 +173,11 @@ export function scoreDeterministic(evalCase: EvalCase, response: TargetResponse,
   const refused = isRefusal(response, context.serviceRefusalFlag);
   if (expected.refusal !== undefined) {
     const pass = refused === expected.refusal;
-    put('refusal', { value: pass ? 1 : 0, pass, ...(pass ? {} : { reason: expected.refusal ? 'answered instead of refusing' : 'refused' }) });
+    put('refusal', {
+      value: pass ? 1 : 0,
+      pass,
+      ...(pass ? {} : { reason: expected.refusal ? 'answered instead of refusing' : 'refused' }),
+    });
   }
   if (expected.documentIds?.length && expected.refusal !== true) {
     put('citations', citationScore(response, expected.documentIds));
@@ -161,7 +190,8 @@ export function scoreDeterministic(evalCase: EvalCase, response: TargetResponse,
       put(`ndcg@${k}`, { value: ndcgAtK(ranked, expected.documentIds, k) });
     }
   }
-  for (const assertion of evalCase.assert ?? []) put(assertion.name ?? assertion.type, scoreAssertion(assertion, response, context));
+  for (const assertion of evalCase.assert ?? [])
+    put(assertion.name ?? assertion.type, scoreAssertion(assertion, response, context));
   scores.latencyMs ??= { value: response.latencyMs };
   scores.tokens ??= { value: response.usage.inputTokens + response.usage.outputTokens };
   const cost = costOf(response, context.pricing);

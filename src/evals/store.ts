@@ -119,7 +119,9 @@ export async function readRun(cwd: string, id: string): Promise<StoredRun> {
   try {
     meta = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as RunMeta;
   } catch {
-    throw usageError('E_EVAL_RUN_CORRUPT', `run ${chosen} has no readable run.json`, { location: join(dir, 'run.json') });
+    throw usageError('E_EVAL_RUN_CORRUPT', `run ${chosen} has no readable run.json`, {
+      location: join(dir, 'run.json'),
+    });
   }
   const results = parseResults(await readFile(join(dir, 'results.jsonl'), 'utf8').catch(() => ''));
   return { meta, results };
@@ -143,7 +145,9 @@ export async function readBaseline(cwd: string, env: string): Promise<string | u
 
 export async function writeBaseline(cwd: string, env: string, runId: string): Promise<void> {
   if (!/^[a-z][a-z0-9-]*$/.test(env)) {
-    throw usageError('E_EVAL_BASELINE_NAME', `"${env}" is not an environment name`, { fix: 'use a name like staging or prod' });
+    throw usageError('E_EVAL_BASELINE_NAME', `"${env}" is not an environment name`, {
+      fix: 'use a name like staging or prod',
+    });
   }
   await mkdir(join(evalsDir(cwd), 'baselines'), { recursive: true });
   await writeJsonAtomic(baselinePath(cwd, env), { runId, savedAt: new Date().toISOString() });
@@ -157,7 +161,11 @@ export async function resolveBaseline(cwd: string, ref: string): Promise<{ runId
     const run = await readRun(cwd, ref);
     return { runId: run.meta.id, label: `run ${run.meta.id}` };
   }
-  throw usageError('E_EVAL_BASELINE', `no baseline "${ref}": neither an environment with a saved baseline nor a run id`, {
-    fix: 'pass a run id from .genai/evals/runs, or save one with genai eval --save-baseline ENV',
-  });
+  throw usageError(
+    'E_EVAL_BASELINE',
+    `no baseline "${ref}": neither an environment with a saved baseline nor a run id`,
+    {
+      fix: 'pass a run id from .genai/evals/runs, or save one with genai eval --save-baseline ENV',
+    },
+  );
 }

@@ -56,12 +56,18 @@ export async function resolveTarget(
     }
   }
   if (!protocol) {
-    throw usageError('E_EVAL_PROTOCOL', `cannot tell what ${base} speaks: neither GET /healthz nor GET /models answered`, {
-      fix: 'pass --protocol answer (our /v1/answer) or --protocol openai (a base URL such as http://host:8000/v1)',
-    });
+    throw usageError(
+      'E_EVAL_PROTOCOL',
+      `cannot tell what ${base} speaks: neither GET /healthz nor GET /models answered`,
+      {
+        fix: 'pass --protocol answer (our /v1/answer) or --protocol openai (a base URL such as http://host:8000/v1)',
+      },
+    );
   }
   if (protocol === 'openai' && !model) {
-    throw usageError('E_EVAL_MODEL', `${base} speaks the OpenAI protocol but no model was named`, { fix: 'pass --model ID' });
+    throw usageError('E_EVAL_MODEL', `${base} speaks the OpenAI protocol but no model was named`, {
+      fix: 'pass --model ID',
+    });
   }
   return {
     kind: options.kind ?? 'url',
@@ -87,7 +93,11 @@ function parseAnswer(body: unknown): Omit<TargetResponse, 'latencyMs'> {
     citations: citations.flatMap((c: { id?: unknown; title?: unknown }) =>
       typeof c?.id === 'string' ? [{ id: c.id, ...(typeof c.title === 'string' ? { title: c.title } : {}) }] : [],
     ),
-    usage: { inputTokens: num(usage.inputTokens), outputTokens: num(usage.outputTokens), embeddingTokens: num(usage.embeddingTokens) },
+    usage: {
+      inputTokens: num(usage.inputTokens),
+      outputTokens: num(usage.outputTokens),
+      embeddingTokens: num(usage.embeddingTokens),
+    },
     ...(typeof b.traceId === 'string' ? { traceId: b.traceId } : {}),
     ...(contexts
       ? {
@@ -109,7 +119,11 @@ function parseAnswer(body: unknown): Omit<TargetResponse, 'latencyMs'> {
 }
 
 function parseChat(body: unknown): Omit<TargetResponse, 'latencyMs'> {
-  const b = body as { id?: unknown; choices?: { message?: { content?: unknown } }[]; usage?: Record<string, unknown> } | null;
+  const b = body as {
+    id?: unknown;
+    choices?: { message?: { content?: unknown } }[];
+    usage?: Record<string, unknown>;
+  } | null;
   const content = b?.choices?.[0]?.message?.content;
   if (typeof content !== 'string') throw new MalformedResponse('no choices[0].message.content');
   const usage: Usage = {
@@ -117,7 +131,13 @@ function parseChat(body: unknown): Omit<TargetResponse, 'latencyMs'> {
     outputTokens: num(b?.usage?.completion_tokens),
     embeddingTokens: 0,
   };
-  return { answer: content, refused: false, citations: [], usage, ...(typeof b?.id === 'string' ? { traceId: b.id } : {}) };
+  return {
+    answer: content,
+    refused: false,
+    citations: [],
+    usage,
+    ...(typeof b?.id === 'string' ? { traceId: b.id } : {}),
+  };
 }
 
 export interface TargetClient {
@@ -136,25 +156,44 @@ export function targetClient(
       const messages = evalCase.input.messages ?? [{ role: 'user' as const, content: questionOf(evalCase) }];
       return { url: `${target.url}/chat/completions`, body: { model: target.model, messages } };
     }
-    const history = evalCase.input.messages && evalCase.input.messages.length > 1 ? { messages: evalCase.input.messages } : {};
-    return { url: `${target.url}/v1/answer`, body: { question: questionOf(evalCase), includeContexts: true, ...history } };
+    const history =
+      evalCase.input.messages && evalCase.input.messages.length > 1 ? { messages: evalCase.input.messages } : {};
+    return {
+      url: `${target.url}/v1/answer`,
+      body: { question: questionOf(evalCase), includeContexts: true, ...history },
+    };
   };
   return {
     target,
     reportsRefusals: target.protocol === 'answer',
     async ask(evalCase, signal) {
       const { url, body } = request(evalCase);
-      const key = cacheKey({ v: 1, kind: 'target', url, body, protocol: target.protocol, fingerprint: target.fingerprint });
+      const key = cacheKey({
+        v: 1,
+        kind: 'target',
+        url,
+        body,
+        protocol: target.protocol,
+        fingerprint: target.fingerprint,
+      });
       const hit = await deps.cache.get<TargetResponse>(key);
       if (hit) return { ...hit, cached: true };
-      const result = await requestJson(url, { body }, {
-        policy: deps.policy,
-        limiter: deps.limiter,
-        signal,
-        parse: target.protocol === 'openai' ? parseChat : parseAnswer,
-      });
+      const result = await requestJson(
+        url,
+        { body },
+        {
+          policy: deps.policy,
+          limiter: deps.limiter,
+          signal,
+          parse: target.protocol === 'openai' ? parseChat : parseAnswer,
+        },
+      );
       const traceId = result.value.traceId ?? result.headers.get('x-trace-id') ?? undefined;
-      const response: TargetResponse = { ...result.value, ...(traceId ? { traceId } : {}), latencyMs: result.latencyMs };
+      const response: TargetResponse = {
+        ...result.value,
+        ...(traceId ? { traceId } : {}),
+        latencyMs: result.latencyMs,
+      };
       await deps.cache.set(key, response);
       return response;
     },

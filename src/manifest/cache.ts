@@ -28,7 +28,8 @@ function fingerprint(): string {
   return codeFingerprint;
 }
 
-const entryKey = (file: string, text: string) => createHash('sha256').update(fingerprint()).update('\0').update(file).update('\0').update(text).digest('hex');
+const entryKey = (file: string, text: string) =>
+  createHash('sha256').update(fingerprint()).update('\0').update(file).update('\0').update(text).digest('hex');
 
 const cachePath = (projectDir: string) => join(projectDir, '.genai', 'cache', 'manifest.json');
 
@@ -38,7 +39,10 @@ interface Entry {
 }
 
 /** The validated manifest of `cwd/file` when its text is what was validated last; else undefined. */
-export async function readCachedManifest(cwd: string, file = 'genai.yaml'): Promise<{ manifest: Manifest; path: string } | undefined> {
+export async function readCachedManifest(
+  cwd: string,
+  file = 'genai.yaml',
+): Promise<{ manifest: Manifest; path: string } | undefined> {
   const directory = resolve(cwd);
   const path = resolve(directory, file);
   try {

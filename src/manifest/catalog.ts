@@ -21,30 +21,97 @@ export interface CatalogEntry {
   dimensions?: readonly number[];
 }
 
-const cohereEmbedRegions = ['us-east-1', 'us-west-2', 'ap-northeast-1', 'ap-south-1', 'ap-southeast-1', 'ap-southeast-2', 'ca-central-1', 'eu-central-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'sa-east-1'];
+const cohereEmbedRegions = [
+  'us-east-1',
+  'us-west-2',
+  'ap-northeast-1',
+  'ap-south-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ca-central-1',
+  'eu-central-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'sa-east-1',
+];
 
 export const catalogEntries: readonly CatalogEntry[] = [
   { kind: 'model', provider: 'offline', id: 'offline-extractive', name: 'Offline extractive answers with citations' },
-  { kind: 'embedding', provider: 'offline', id: 'offline-hash-384', name: 'Offline hashed-feature embeddings', dimensions: [384] },
+  {
+    kind: 'embedding',
+    provider: 'offline',
+    id: 'offline-hash-384',
+    name: 'Offline hashed-feature embeddings',
+    dimensions: [384],
+  },
 
-  { kind: 'model', provider: 'bedrock', id: 'meta.llama3-1-8b-instruct-v1:0', name: 'Llama 3.1 8B Instruct', regions: ['us-west-2'] },
-  { kind: 'model', provider: 'bedrock', id: 'meta.llama3-1-70b-instruct-v1:0', name: 'Llama 3.1 70B Instruct', regions: ['us-west-2'] },
-  { kind: 'model', provider: 'bedrock', id: 'meta.llama3-70b-instruct-v1:0', name: 'Llama 3 70B Instruct', regions: ['us-east-1', 'us-west-2', 'ap-south-1', 'ca-central-1', 'eu-west-2'] },
+  {
+    kind: 'model',
+    provider: 'bedrock',
+    id: 'meta.llama3-1-8b-instruct-v1:0',
+    name: 'Llama 3.1 8B Instruct',
+    regions: ['us-west-2'],
+  },
+  {
+    kind: 'model',
+    provider: 'bedrock',
+    id: 'meta.llama3-1-70b-instruct-v1:0',
+    name: 'Llama 3.1 70B Instruct',
+    regions: ['us-west-2'],
+  },
+  {
+    kind: 'model',
+    provider: 'bedrock',
+    id: 'meta.llama3-70b-instruct-v1:0',
+    name: 'Llama 3 70B Instruct',
+    regions: ['us-east-1', 'us-west-2', 'ap-south-1', 'ca-central-1', 'eu-west-2'],
+  },
   {
     kind: 'model',
     provider: 'bedrock',
     id: 'anthropic.claude-3-5-sonnet-20240620-v1:0',
     name: 'Claude 3.5 Sonnet',
-    regions: ['us-east-1', 'us-west-2', 'us-gov-west-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-southeast-1', 'eu-central-1'],
+    regions: [
+      'us-east-1',
+      'us-west-2',
+      'us-gov-west-1',
+      'ap-northeast-1',
+      'ap-northeast-2',
+      'ap-southeast-1',
+      'eu-central-1',
+    ],
   },
-  { kind: 'model', provider: 'bedrock', id: 'anthropic.claude-3-5-sonnet-20241022-v2:0', name: 'Claude 3.5 Sonnet v2', regions: ['us-west-2', 'ap-southeast-2'] },
-  { kind: 'model', provider: 'bedrock', id: 'anthropic.claude-3-5-haiku-20241022-v1:0', name: 'Claude 3.5 Haiku', regions: ['us-west-2'] },
+  {
+    kind: 'model',
+    provider: 'bedrock',
+    id: 'anthropic.claude-3-5-sonnet-20241022-v2:0',
+    name: 'Claude 3.5 Sonnet v2',
+    regions: ['us-west-2', 'ap-southeast-2'],
+  },
+  {
+    kind: 'model',
+    provider: 'bedrock',
+    id: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+    name: 'Claude 3.5 Haiku',
+    regions: ['us-west-2'],
+  },
   {
     kind: 'model',
     provider: 'bedrock',
     id: 'mistral.mistral-large-2402-v1:0',
     name: 'Mistral Large (24.02)',
-    regions: ['us-east-1', 'us-west-2', 'ap-south-1', 'ap-southeast-2', 'ca-central-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'sa-east-1'],
+    regions: [
+      'us-east-1',
+      'us-west-2',
+      'ap-south-1',
+      'ap-southeast-2',
+      'ca-central-1',
+      'eu-west-1',
+      'eu-west-2',
+      'eu-west-3',
+      'sa-east-1',
+    ],
   },
 
   {
@@ -52,14 +119,45 @@ export const catalogEntries: readonly CatalogEntry[] = [
     provider: 'bedrock',
     id: 'amazon.titan-embed-text-v2:0',
     name: 'Titan Text Embeddings V2',
-    regions: ['us-east-1', 'us-east-2', 'us-west-2', 'us-gov-west-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-south-1', 'ap-southeast-2', 'ca-central-1', 'eu-central-1', 'eu-central-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'sa-east-1'],
+    regions: [
+      'us-east-1',
+      'us-east-2',
+      'us-west-2',
+      'us-gov-west-1',
+      'ap-northeast-1',
+      'ap-northeast-2',
+      'ap-south-1',
+      'ap-southeast-2',
+      'ca-central-1',
+      'eu-central-1',
+      'eu-central-2',
+      'eu-west-1',
+      'eu-west-2',
+      'eu-west-3',
+      'sa-east-1',
+    ],
     dimensions: [256, 512, 1024],
   },
-  { kind: 'embedding', provider: 'bedrock', id: 'cohere.embed-english-v3', name: 'Cohere Embed English v3', regions: cohereEmbedRegions, dimensions: [1024] },
-  { kind: 'embedding', provider: 'bedrock', id: 'cohere.embed-multilingual-v3', name: 'Cohere Embed Multilingual v3', regions: cohereEmbedRegions, dimensions: [1024] },
+  {
+    kind: 'embedding',
+    provider: 'bedrock',
+    id: 'cohere.embed-english-v3',
+    name: 'Cohere Embed English v3',
+    regions: cohereEmbedRegions,
+    dimensions: [1024],
+  },
+  {
+    kind: 'embedding',
+    provider: 'bedrock',
+    id: 'cohere.embed-multilingual-v3',
+    name: 'Cohere Embed Multilingual v3',
+    regions: cohereEmbedRegions,
+    dimensions: [1024],
+  },
 ];
 
-export const isCataloguedProvider = (provider: string): provider is CatalogProvider => provider === 'offline' || provider === 'bedrock';
+export const isCataloguedProvider = (provider: string): provider is CatalogProvider =>
+  provider === 'offline' || provider === 'bedrock';
 
 /** Cross-region inference profiles prefix a model id with the geography they route within. */
 const PROFILE_GEOGRAPHIES: Record<string, (region: string) => boolean> = {
@@ -82,7 +180,12 @@ export function findCatalogEntry(kind: CatalogKind, provider: CatalogProvider, i
 /** Ids of a kind for a provider, optionally only those offered in a region. */
 export function catalogIds(kind: CatalogKind, provider: CatalogProvider, region?: string): string[] {
   return catalogEntries
-    .filter((entry) => entry.kind === kind && entry.provider === provider && (region === undefined || entry.regions === undefined || entry.regions.includes(region)))
+    .filter(
+      (entry) =>
+        entry.kind === kind &&
+        entry.provider === provider &&
+        (region === undefined || entry.regions === undefined || entry.regions.includes(region)),
+    )
     .map((entry) => entry.id);
 }
 

@@ -1,4 +1,11 @@
-import { availability, CATALOG_CHECKED, catalogIds, findCatalogEntry, isCataloguedProvider, type CatalogKind } from './catalog.js';
+import {
+  availability,
+  CATALOG_CHECKED,
+  catalogIds,
+  findCatalogEntry,
+  isCataloguedProvider,
+  type CatalogKind,
+} from './catalog.js';
 import type { ManifestProblem } from './issues.js';
 import { MANIFEST_FILE, readManifest, validateManifest, type LoadedManifest } from './load.js';
 import { fieldName, locate, type FieldPath } from './locate.js';
@@ -55,7 +62,11 @@ export function checkManifest(loaded: LoadedManifest): Finding[] {
 /** A check another module contributes (the budget check of src/cost), run on a valid manifest. */
 export type ExtraCheck = (loaded: LoadedManifest, locateField: (field: string) => string) => Finding[];
 
-export async function checkProject(cwd: string, file = MANIFEST_FILE, extraChecks: ExtraCheck[] = []): Promise<CheckReport> {
+export async function checkProject(
+  cwd: string,
+  file = MANIFEST_FILE,
+  extraChecks: ExtraCheck[] = [],
+): Promise<CheckReport> {
   const { path, text } = await readManifest(cwd, file);
   const { manifest, problems, document, lineCounter } = validateManifest(text, file);
   let findings = problems.map(problemToFinding);
@@ -104,7 +115,8 @@ function checkRegions(manifest: Manifest, add: Add): void {
 function awsRegions(manifest: Manifest): Map<string, string[]> {
   const byRegion = new Map<string, string[]>();
   for (const [name, environment] of Object.entries(manifest.environments)) {
-    if (environment.target === 'aws') byRegion.set(environment.region, [...(byRegion.get(environment.region) ?? []), name]);
+    if (environment.target === 'aws')
+      byRegion.set(environment.region, [...(byRegion.get(environment.region) ?? []), name]);
   }
   return byRegion;
 }
@@ -128,13 +140,17 @@ function checkCatalog(manifest: Manifest, section: Section, add: Add): void {
     for (const [region, environments] of awsRegions(manifest)) {
       if (availability(kind, provider, id, region) !== 'not-in-region') continue;
       const there = nearest(id, catalogIds(kind, provider, region));
-      const offered = there.length ? `nearest offered there: ${there.join(', ')}` : `no catalogued ${kind} is offered there`;
+      const offered = there.length
+        ? `nearest offered there: ${there.join(', ')}`
+        : `no catalogued ${kind} is offered there`;
       add(
         'warning',
         'E_CHECK_ID_REGION',
         [section, 'id'],
         `${id} is not offered on Bedrock in ${region} (environment${environments.length === 1 ? '' : 's'} ${environments.join(', ')}) as of ${CATALOG_CHECKED}; ${offered}`,
-        there.length ? `use ${there[0]} or another ${kind} offered in ${region}, or confirm availability in the Bedrock console` : `confirm availability in the Bedrock console, or run that environment in another allowed region`,
+        there.length
+          ? `use ${there[0]} or another ${kind} offered in ${region}, or confirm availability in the Bedrock console`
+          : `confirm availability in the Bedrock console, or run that environment in another allowed region`,
       );
     }
   }
@@ -158,7 +174,8 @@ function isLoopback(url: string): boolean {
 function checkDataEgress(manifest: Manifest, section: Section, add: Add): void {
   const { dataClass } = manifest.constraints;
   const settings = manifest[section];
-  if ((dataClass !== 'phi' && dataClass !== 'pii') || settings.provider !== 'openai-compatible' || !settings.baseUrl) return;
+  if ((dataClass !== 'phi' && dataClass !== 'pii') || settings.provider !== 'openai-compatible' || !settings.baseUrl)
+    return;
   if (isLoopback(settings.baseUrl)) return;
   const host = new URL(settings.baseUrl).host;
   add(
@@ -175,8 +192,10 @@ function checkOfflineInCloud(manifest: Manifest, section: Section, add: Add): vo
   const cloud = Object.entries(manifest.environments).filter(([, environment]) => environment.target !== 'local');
   if (cloud.length === 0) return;
   const names = cloud.map(([name]) => name).join(', ');
-  const serves = section === 'model' ? 'extractive answers instead of a model' : 'hashed-feature embeddings instead of a model';
-  const instead = section === 'model' ? 'bedrock, sagemaker, vllm or openai-compatible' : 'bedrock or openai-compatible';
+  const serves =
+    section === 'model' ? 'extractive answers instead of a model' : 'hashed-feature embeddings instead of a model';
+  const instead =
+    section === 'model' ? 'bedrock, sagemaker, vllm or openai-compatible' : 'bedrock or openai-compatible';
   add(
     'warning',
     'E_CHECK_OFFLINE_IN_CLOUD',
@@ -187,7 +206,10 @@ function checkOfflineInCloud(manifest: Manifest, section: Section, add: Add): vo
 }
 
 function checkBudgets(manifest: Manifest, add: Add): void {
-  const total = Object.values(manifest.environments).reduce((sum, environment) => sum + (environment.budgetUsdPerMonth ?? 0), 0);
+  const total = Object.values(manifest.environments).reduce(
+    (sum, environment) => sum + (environment.budgetUsdPerMonth ?? 0),
+    0,
+  );
   const limit = manifest.constraints.budgetUsdPerMonth;
   if (total <= limit) return;
   add(

@@ -1,5 +1,12 @@
 // The manifest module's public surface: other modules import only from here.
-export { availability, CATALOG_CHECKED, CATALOG_SOURCE, catalogEntries, catalogIds, findCatalogEntry } from './catalog.js';
+export {
+  availability,
+  CATALOG_CHECKED,
+  CATALOG_SOURCE,
+  catalogEntries,
+  catalogIds,
+  findCatalogEntry,
+} from './catalog.js';
 export type { Availability, CatalogEntry, CatalogKind, CatalogProvider } from './catalog.js';
 export { checkManifest, checkProject, formatFinding, formatSummary } from './check.js';
 export type { CheckReport, ExtraCheck, Finding, FindingLevel } from './check.js';

@@ -44,7 +44,13 @@ type Draft = ManifestProblem & { suggests?: string };
 
 function problemsFromIssue(issue: Issue, context: IssueContext): Draft[] {
   const path = issue.path as FieldPath;
-  const at = (code: string, message: string, fix: string, where: FieldPath = path, mode: 'value' | 'key' | 'parent' = 'value'): ManifestProblem => {
+  const at = (
+    code: string,
+    message: string,
+    fix: string,
+    where: FieldPath = path,
+    mode: 'value' | 'key' | 'parent' = 'value',
+  ): ManifestProblem => {
     const { location, offset } = locate(context.file, context.document, context.lineCounter, where, mode);
     return { code, message, fix, location, field: fieldName(where), offset };
   };
@@ -61,13 +67,33 @@ function problemsFromIssue(issue: Issue, context: IssueContext): Draft[] {
       if (found.present === false && path.length > 0) {
         const parent = fieldName(path.slice(0, -1));
         const where = parent ? ` to ${parent}` : '';
-        return [at('E_MANIFEST_REQUIRED', `missing required field ${key}`, `add ${key}${where}${about ? ` — ${about}` : ''}`, path, 'parent')];
+        return [
+          at(
+            'E_MANIFEST_REQUIRED',
+            `missing required field ${key}`,
+            `add ${key}${where}${about ? ` — ${about}` : ''}`,
+            path,
+            'parent',
+          ),
+        ];
       }
       if (path.length === 0 && (found.value === null || found.value === undefined)) {
-        return [at('E_MANIFEST_EMPTY', 'the manifest is empty', 'run genai init, or write name, constraints, model, embeddings, evals and environments')];
+        return [
+          at(
+            'E_MANIFEST_EMPTY',
+            'the manifest is empty',
+            'run genai init, or write name, constraints, model, embeddings, evals and environments',
+          ),
+        ];
       }
       const expected = expectedType(issue.expected);
-      return [at('E_MANIFEST_TYPE', `expected ${expected}, found ${describeValue(found.value)}`, key ? `set ${key} to ${expected}${about ? ` — ${about}` : ''}` : `make the file ${expected}`)];
+      return [
+        at(
+          'E_MANIFEST_TYPE',
+          `expected ${expected}, found ${describeValue(found.value)}`,
+          key ? `set ${key} to ${expected}${about ? ` — ${about}` : ''}` : `make the file ${expected}`,
+        ),
+      ];
     }
     case 'invalid_value': {
       const values = issue.values.map(String);
@@ -81,39 +107,84 @@ function problemsFromIssue(issue: Issue, context: IssueContext): Draft[] {
         const target = valueAt(context.data, where);
         const allowed = options.map(String);
         if (!target.present) {
-          return [at('E_MANIFEST_REQUIRED', `missing required field ${discriminator}`, `add ${discriminator}: one of ${allowed.join(', ')}`, where, 'parent')];
+          return [
+            at(
+              'E_MANIFEST_REQUIRED',
+              `missing required field ${discriminator}`,
+              `add ${discriminator}: one of ${allowed.join(', ')}`,
+              where,
+              'parent',
+            ),
+          ];
         }
-        return [enumProblem((code, message, fix) => at(code, message, fix, where), allowed, target.value, discriminator)];
+        return [
+          enumProblem((code, message, fix) => at(code, message, fix, where), allowed, target.value, discriminator),
+        ];
       }
-      return [at('E_MANIFEST_INVALID', `${describeValue(found.value)} matches none of the allowed forms`, fixFromDescription(key, about))];
+      return [
+        at(
+          'E_MANIFEST_INVALID',
+          `${describeValue(found.value)} matches none of the allowed forms`,
+          fixFromDescription(key, about),
+        ),
+      ];
     }
     case 'unrecognized_keys': {
       const allowed = allowedKeys(context.schema, path, context.data);
       return issue.keys.map((unknownKey) => {
         const [suggestion] = closest(unknownKey, allowed);
-        const message = suggestion ? `unknown key ${unknownKey}; did you mean ${suggestion}?` : `unknown key ${unknownKey}`;
-        const fix = suggestion ? `rename it to ${suggestion}` : allowed.length ? `remove it; allowed here: ${allowed.join(', ')}` : 'remove it';
+        const message = suggestion
+          ? `unknown key ${unknownKey}; did you mean ${suggestion}?`
+          : `unknown key ${unknownKey}`;
+        const fix = suggestion
+          ? `rename it to ${suggestion}`
+          : allowed.length
+            ? `remove it; allowed here: ${allowed.join(', ')}`
+            : 'remove it';
         const problem: Draft = at('E_MANIFEST_UNKNOWN_KEY', message, fix, [...path, unknownKey], 'key');
         return suggestion ? { ...problem, suggests: fieldName([...path, suggestion]) } : problem;
       });
     }
     case 'invalid_key': {
       const inner = issue.issues[0];
-      const params = (inner?.code === 'custom' ? inner.params ?? {} : {}) as Partial<ProblemParams>;
+      const params = (inner?.code === 'custom' ? (inner.params ?? {}) : {}) as Partial<ProblemParams>;
       const message = inner?.code === 'custom' ? inner.message : `${JSON.stringify(key)} is not an allowed key here`;
       return [at(params.code ?? 'E_MANIFEST_KEY', message, params.fix ?? 'rename the key', path, 'key')];
     }
     case 'too_small':
     case 'too_big': {
       const bound = boundPhrase(issue);
-      return [at('E_MANIFEST_RANGE', `expected ${bound}, found ${describeValue(found.value)}`, `set ${key || 'it'} to ${bound}${about ? ` — ${about}` : ''}`)];
+      return [
+        at(
+          'E_MANIFEST_RANGE',
+          `expected ${bound}, found ${describeValue(found.value)}`,
+          `set ${key || 'it'} to ${bound}${about ? ` — ${about}` : ''}`,
+        ),
+      ];
     }
     case 'invalid_format': {
-      const expected = issue.format === 'url' ? 'a URL such as http://localhost:11434/v1' : issue.format === 'regex' ? `text matching ${(issue as { pattern?: string }).pattern ?? 'the pattern'}` : `a ${issue.format}`;
-      return [at('E_MANIFEST_FORMAT', `expected ${expected}, found ${describeValue(found.value)}`, `set ${key || 'it'} to ${expected}${about ? ` — ${about}` : ''}`)];
+      const expected =
+        issue.format === 'url'
+          ? 'a URL such as http://localhost:11434/v1'
+          : issue.format === 'regex'
+            ? `text matching ${(issue as { pattern?: string }).pattern ?? 'the pattern'}`
+            : `a ${issue.format}`;
+      return [
+        at(
+          'E_MANIFEST_FORMAT',
+          `expected ${expected}, found ${describeValue(found.value)}`,
+          `set ${key || 'it'} to ${expected}${about ? ` — ${about}` : ''}`,
+        ),
+      ];
     }
     default:
-      return [at('E_MANIFEST_INVALID', `${issue.message}, found ${describeValue(found.value)}`, fixFromDescription(key, about))];
+      return [
+        at(
+          'E_MANIFEST_INVALID',
+          `${issue.message}, found ${describeValue(found.value)}`,
+          fixFromDescription(key, about),
+        ),
+      ];
   }
 }
 
@@ -122,7 +193,11 @@ type At = (code: string, message: string, fix: string) => ManifestProblem;
 function enumProblem(at: At, values: string[], value: unknown, key: string): ManifestProblem {
   const [suggestion] = typeof value === 'string' ? closest(value, values) : [];
   const message = `expected one of ${values.join(', ')}, found ${describeValue(value)}${suggestion ? `; did you mean ${suggestion}?` : ''}`;
-  return at('E_MANIFEST_ENUM', message, suggestion ? `set ${key} to ${suggestion}` : `set ${key} to one of ${values.join(', ')}`);
+  return at(
+    'E_MANIFEST_ENUM',
+    message,
+    suggestion ? `set ${key} to ${suggestion}` : `set ${key} to one of ${values.join(', ')}`,
+  );
 }
 
 function fixFromDescription(key: string, about: string | undefined): string {
@@ -138,7 +213,12 @@ function boundPhrase(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): 
     if (small) return limit <= 1 ? 'a list with at least one item' : `a list of at least ${limit} items`;
     return `a list of at most ${limit} items`;
   }
-  if (issue.origin === 'string') return small ? (limit <= 1 ? 'a non-empty string' : `a string of at least ${limit} characters`) : `a string of at most ${limit} characters`;
+  if (issue.origin === 'string')
+    return small
+      ? limit <= 1
+        ? 'a non-empty string'
+        : `a string of at least ${limit} characters`
+      : `a string of at most ${limit} characters`;
   const relation = small ? (inclusive ? '>=' : '>') : inclusive ? '<=' : '<';
   return `a number ${relation} ${limit}`;
 }
@@ -175,7 +255,8 @@ export function describeValue(value: unknown): string {
   }
   if (typeof value === 'number') return `the number ${value}`;
   if (typeof value === 'boolean') return `the boolean ${value}`;
-  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : `a list of ${value.length} item${value.length === 1 ? '' : 's'}`;
+  if (Array.isArray(value))
+    return value.length === 0 ? 'an empty list' : `a list of ${value.length} item${value.length === 1 ? '' : 's'}`;
   if (value instanceof Date) return `the date ${value.toISOString().slice(0, 10)}`;
   if (typeof value === 'object') return 'a mapping';
   return `a ${typeof value}`;
@@ -205,7 +286,8 @@ interface SchemaDefinition {
   discriminator?: string;
 }
 
-const definitionOf = (schema: z.ZodType): SchemaDefinition => (schema as unknown as { _zod: { def: SchemaDefinition } })._zod.def;
+const definitionOf = (schema: z.ZodType): SchemaDefinition =>
+  (schema as unknown as { _zod: { def: SchemaDefinition } })._zod.def;
 
 function unwrap(schema: z.ZodType): { schema: z.ZodType; description?: string } {
   let description = schema.description;
@@ -232,7 +314,11 @@ function chooseOption(schema: z.ZodType, data: unknown): z.ZodType {
   return match ?? schema;
 }
 
-function schemaAt(root: z.ZodType, path: FieldPath, data: unknown): { schema: z.ZodType; description?: string } | undefined {
+function schemaAt(
+  root: z.ZodType,
+  path: FieldPath,
+  data: unknown,
+): { schema: z.ZodType; description?: string } | undefined {
   let current = unwrap(root);
   let value = data;
   for (const segment of path) {
@@ -244,7 +330,10 @@ function schemaAt(root: z.ZodType, path: FieldPath, data: unknown): { schema: z.
     else if (definition.type === 'array') next = definition.element;
     if (!next) return undefined;
     current = unwrap(next);
-    value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[segment as PropertyKey] : undefined;
+    value =
+      value !== null && typeof value === 'object'
+        ? (value as Record<PropertyKey, unknown>)[segment as PropertyKey]
+        : undefined;
   }
   const chosen = chooseOption(current.schema, value);
   if (chosen === current.schema) return current;

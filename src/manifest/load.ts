@@ -48,11 +48,30 @@ export function validateManifest(text: string, file = MANIFEST_FILE): ManifestVa
   } catch (error) {
     const { location, offset } = positionAt(file, lineCounter, 0);
     const message = `the YAML cannot be read: ${(error as Error).message.split('\n')[0]}`;
-    return { problems: [{ code: 'E_MANIFEST_YAML', message, fix: 'remove the aliases that expand the document', location, field: '', offset }], document, lineCounter };
+    return {
+      problems: [
+        {
+          code: 'E_MANIFEST_YAML',
+          message,
+          fix: 'remove the aliases that expand the document',
+          location,
+          field: '',
+          offset,
+        },
+      ],
+      document,
+      lineCounter,
+    };
   }
   const result = manifestSchema.safeParse(data, { reportInput: true });
   if (result.success) return { manifest: result.data, problems: [], document, lineCounter };
-  const problems = problemsFromIssues(result.error.issues, { file, document, lineCounter, data, schema: manifestSchema });
+  const problems = problemsFromIssues(result.error.issues, {
+    file,
+    document,
+    lineCounter,
+    data,
+    schema: manifestSchema,
+  });
   return { problems: ordered(problems), document, lineCounter };
 }
 
@@ -79,18 +98,36 @@ export async function readManifest(cwd: string, file = MANIFEST_FILE): Promise<{
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw usageError('E_MANIFEST_NOT_FOUND', `no ${file} in ${directory}`, { fix: 'run genai init, or pass --cwd' });
     }
-    if (code === 'EISDIR') throw usageError('E_MANIFEST_NOT_FOUND', `${file} in ${directory} is a directory`, { fix: 'remove that directory, or pass --cwd' });
-    throw environmentError('E_MANIFEST_UNREADABLE', `cannot read ${path}: ${(error as Error).message}`, { fix: 'check the file permissions', location: file, cause: error });
+    if (code === 'EISDIR')
+      throw usageError('E_MANIFEST_NOT_FOUND', `${file} in ${directory} is a directory`, {
+        fix: 'remove that directory, or pass --cwd',
+      });
+    throw environmentError('E_MANIFEST_UNREADABLE', `cannot read ${path}: ${(error as Error).message}`, {
+      fix: 'check the file permissions',
+      location: file,
+      cause: error,
+    });
   }
 }
 
 export function problemToError(problem: ManifestProblem): GenaiError {
-  return usageError(problem.code, problem.message, { fix: problem.fix, location: problem.location, ...(problem.field ? { field: problem.field } : {}) });
+  return usageError(problem.code, problem.message, {
+    fix: problem.fix,
+    location: problem.location,
+    ...(problem.field ? { field: problem.field } : {}),
+  });
 }
 
 /** Only reachable if the schema rejected a manifest without an issue. */
 function invalidWithoutProblem(file: string): ManifestProblem {
-  return { code: 'E_MANIFEST_INVALID', message: 'the manifest is invalid', fix: 'run genai check', location: file, field: '', offset: 0 };
+  return {
+    code: 'E_MANIFEST_INVALID',
+    message: 'the manifest is invalid',
+    fix: 'run genai check',
+    location: file,
+    field: '',
+    offset: 0,
+  };
 }
 
 function ordered(problems: ManifestProblem[]): ManifestProblem[] {
@@ -117,20 +154,39 @@ const YAML_FIXES: Record<string, string> = {
 
 function yamlProblem(error: YAMLError, document: Document, lineCounter: LineCounter, file: string): ManifestProblem {
   // An unclosed quote is reported where the file ends; the user needs to see where the quote opens.
-  const offset = error.code === 'MISSING_CHAR' ? (unclosedQuoteStart(document, error.pos[0]) ?? error.pos[0]) : error.pos[0];
+  const offset =
+    error.code === 'MISSING_CHAR' ? (unclosedQuoteStart(document, error.pos[0]) ?? error.pos[0]) : error.pos[0];
   const { location } = positionAt(file, lineCounter, offset);
   if (error.code === 'DUPLICATE_KEY') {
     const duplicate = duplicateKey(document, offset);
     const name = duplicate?.key ?? 'a key';
-    const first = duplicate?.firstOffset === undefined ? '' : ` (first at line ${lineCounter.linePos(duplicate.firstOffset).line})`;
-    return { code: 'E_MANIFEST_DUPLICATE_KEY', message: `duplicate key ${name}${first}`, fix: `keep one ${name} in this mapping`, location, field: duplicate?.field ?? '', offset };
+    const first =
+      duplicate?.firstOffset === undefined ? '' : ` (first at line ${lineCounter.linePos(duplicate.firstOffset).line})`;
+    return {
+      code: 'E_MANIFEST_DUPLICATE_KEY',
+      message: `duplicate key ${name}${first}`,
+      fix: `keep one ${name} in this mapping`,
+      location,
+      field: duplicate?.field ?? '',
+      offset,
+    };
   }
   const message = `YAML syntax error: ${error.message.split('\n')[0]?.replace(/\.$/, '')}`;
-  return { code: 'E_MANIFEST_YAML', message, fix: YAML_FIXES[error.code] ?? 'fix the YAML syntax at this position', location, field: '', offset };
+  return {
+    code: 'E_MANIFEST_YAML',
+    message,
+    fix: YAML_FIXES[error.code] ?? 'fix the YAML syntax at this position',
+    location,
+    field: '',
+    offset,
+  };
 }
 
 /** The key that is repeated at `offset`, where it first appears, and the field path of its mapping. */
-function duplicateKey(document: Document, offset: number): { key: string; firstOffset?: number; field: string } | undefined {
+function duplicateKey(
+  document: Document,
+  offset: number,
+): { key: string; firstOffset?: number; field: string } | undefined {
   let found: { key: string; firstOffset?: number; field: string } | undefined;
   visit(document, {
     Map(_, map, ancestors) {
@@ -138,8 +194,14 @@ function duplicateKey(document: Document, offset: number): { key: string; firstO
       if (!repeated || !isScalar(repeated.key)) return undefined;
       const key = String(repeated.key.value);
       const first = map.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === key);
-      const parents = ancestors.flatMap((node) => (isScalar((node as { key?: unknown }).key) ? [String(((node as { key: { value: unknown } }).key).value)] : []));
-      found = { key, firstOffset: isScalar(first?.key) ? first.key.range?.[0] : undefined, field: [...parents, key].join('.') };
+      const parents = ancestors.flatMap((node) =>
+        isScalar((node as { key?: unknown }).key) ? [String((node as { key: { value: unknown } }).key.value)] : [],
+      );
+      found = {
+        key,
+        firstOffset: isScalar(first?.key) ? first.key.range?.[0] : undefined,
+        field: [...parents, key].join('.'),
+      };
       return visit.BREAK;
     },
   });
@@ -151,7 +213,13 @@ function unclosedQuoteStart(document: Document, offset: number): number | undefi
   visit(document, {
     Scalar(_, scalar) {
       const [from, to] = scalar.range ?? [];
-      if ((scalar.type === 'QUOTE_DOUBLE' || scalar.type === 'QUOTE_SINGLE') && from !== undefined && to !== undefined && from < offset && to >= offset) {
+      if (
+        (scalar.type === 'QUOTE_DOUBLE' || scalar.type === 'QUOTE_SINGLE') &&
+        from !== undefined &&
+        to !== undefined &&
+        from < offset &&
+        to >= offset
+      ) {
         start = from;
         return visit.BREAK;
       }

@@ -90,6 +90,12 @@ export function positionAt(file: string, lineCounter: LineCounter, offset: numbe
   return { location: `${file}:${line}:${col}`, offset };
 }
 
-export function locate(file: string, document: Document, lineCounter: LineCounter, path: FieldPath, mode: 'value' | 'key' | 'parent' = 'value'): SourcePosition {
+export function locate(
+  file: string,
+  document: Document,
+  lineCounter: LineCounter,
+  path: FieldPath,
+  mode: 'value' | 'key' | 'parent' = 'value',
+): SourcePosition {
   return positionAt(file, lineCounter, offsetFor(document, path, mode));
 }

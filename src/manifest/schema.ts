@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { AWS_REGION_PATTERN, ENVIRONMENT_NAME_PATTERN, PROJECT_NAME_PATTERN, suggestProjectName, validateProjectName } from './name.js';
+import {
+  AWS_REGION_PATTERN,
+  ENVIRONMENT_NAME_PATTERN,
+  PROJECT_NAME_PATTERN,
+  suggestProjectName,
+  validateProjectName,
+} from './name.js';
 import { costSection } from './sections/cost.js';
 import { evalsSection } from './sections/evals.js';
 
@@ -38,7 +44,9 @@ const projectName = z
     }
   })
   .meta({ pattern: PROJECT_NAME_PATTERN.source })
-  .describe('Service name: an npm package name and a DNS label (lower-case letters, digits and hyphens, starting with a letter, at most 63 characters).');
+  .describe(
+    'Service name: an npm package name and a DNS label (lower-case letters, digits and hyphens, starting with a letter, at most 63 characters).',
+  );
 
 const awsRegion = z
   .string()
@@ -57,11 +65,18 @@ const environmentName = z
   .string()
   .superRefine((name, ctx) => {
     if (!ENVIRONMENT_NAME_PATTERN.test(name)) {
-      const suggestion = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').slice(0, 31);
+      const suggestion = name
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, '-')
+        .replace(/^[^a-z]+/, '')
+        .slice(0, 31);
       ctx.addIssue({
         code: 'custom',
         message: `${JSON.stringify(name)} is not a valid environment name: use a lower-case letter, then lower-case letters, digits or hyphens (at most 31 characters)`,
-        params: problemParams('E_MANIFEST_ENVIRONMENT_NAME', suggestion ? `rename it, e.g. ${suggestion}` : 'rename it, e.g. prod'),
+        params: problemParams(
+          'E_MANIFEST_ENVIRONMENT_NAME',
+          suggestion ? `rename it, e.g. ${suggestion}` : 'rename it, e.g. prod',
+        ),
       });
     }
   })
@@ -71,25 +86,48 @@ const monthlyBudget = z.number().positive().describe('Monthly budget in US dolla
 
 export const constraintsSection = z
   .strictObject({
-    budgetUsdPerMonth: z.number().positive().describe('Monthly budget for the whole service in US dollars; cost estimates and promotions are gated on it.'),
+    budgetUsdPerMonth: z
+      .number()
+      .positive()
+      .describe('Monthly budget for the whole service in US dollars; cost estimates and promotions are gated on it.'),
     dailyActiveUsers: z.number().int().nonnegative().describe('Expected daily active users.'),
     requestsPerUserPerDay: z.number().nonnegative().describe('Average requests per user per day.'),
     peakFactor: z.number().min(1).default(3).describe('Peak traffic as a multiple of the average, for sizing.'),
     regions: z
       .array(awsRegion.describe('An AWS region code, e.g. eu-west-1.'))
       .min(1)
-      .describe('AWS regions the service and its data may live in (data residency); every cloud environment must stay inside.'),
-    latencyP95Ms: z.number().int().positive().describe('Latency objective: 95th percentile of a request, in milliseconds.'),
-    dataClass: z.enum(dataClasses).describe('The most sensitive data the service handles: public, internal, pii or phi.'),
+      .describe(
+        'AWS regions the service and its data may live in (data residency); every cloud environment must stay inside.',
+      ),
+    latencyP95Ms: z
+      .number()
+      .int()
+      .positive()
+      .describe('Latency objective: 95th percentile of a request, in milliseconds.'),
+    dataClass: z
+      .enum(dataClasses)
+      .describe('The most sensitive data the service handles: public, internal, pii or phi.'),
   })
   .describe('Budget, load, data residency, latency objective and data class: checked by check, cost, up and promote.');
 
 export const modelSection = z
   .strictObject({
-    provider: z.enum(providers).describe('Who serves the model: offline (deterministic, for dev and CI), openai-compatible, bedrock, sagemaker or vllm.'),
+    provider: z
+      .enum(providers)
+      .describe(
+        'Who serves the model: offline (deterministic, for dev and CI), openai-compatible, bedrock, sagemaker or vllm.',
+      ),
     id: z.string().min(1).describe('Model id as the provider names it, e.g. meta.llama3-1-70b-instruct-v1:0.'),
-    throughput: z.enum(['on-demand', 'provisioned']).default('on-demand').describe('Pay per token (on-demand) or reserved capacity (provisioned).'),
-    baseUrl: z.url().optional().describe('Endpoint of an OpenAI-compatible server, e.g. http://localhost:11434/v1; required for openai-compatible.'),
+    throughput: z
+      .enum(['on-demand', 'provisioned'])
+      .default('on-demand')
+      .describe('Pay per token (on-demand) or reserved capacity (provisioned).'),
+    baseUrl: z
+      .url()
+      .optional()
+      .describe(
+        'Endpoint of an OpenAI-compatible server, e.g. http://localhost:11434/v1; required for openai-compatible.',
+      ),
     maxOutputTokens: z.number().int().positive().default(512).describe('Upper bound on generated tokens per answer.'),
   })
   .superRefine((model, ctx) => {
@@ -108,7 +146,12 @@ export const embeddingsSection = z
   .strictObject({
     provider: z.enum(embeddingProviders).describe('Who computes embeddings: offline, openai-compatible or bedrock.'),
     id: z.string().min(1).describe('Embedding model id, e.g. amazon.titan-embed-text-v2:0.'),
-    dimensions: z.number().int().min(1).max(4096).describe('Length of an embedding vector; the vector store index is built for it.'),
+    dimensions: z
+      .number()
+      .int()
+      .min(1)
+      .max(4096)
+      .describe('Length of an embedding vector; the vector store index is built for it.'),
     baseUrl: z.url().optional().describe('Endpoint of an OpenAI-compatible embeddings server.'),
   })
   .superRefine((embeddings, ctx) => {
@@ -125,7 +168,10 @@ export const embeddingsSection = z
 
 export const vectorStoreSection = z
   .strictObject({
-    kind: z.enum(vectorStoreKinds).default('pgvector').describe('pgvector (PGlite locally, Aurora in AWS), opensearch, qdrant or s3vectors.'),
+    kind: z
+      .enum(vectorStoreKinds)
+      .default('pgvector')
+      .describe('pgvector (PGlite locally, Aurora in AWS), opensearch, qdrant or s3vectors.'),
   })
   .describe('Where document chunks and their embeddings are stored.');
 
@@ -133,7 +179,12 @@ export const retrievalSection = z
   .strictObject({
     topK: z.number().int().min(1).max(50).default(5).describe('Chunks retrieved per question.'),
     chunkSize: z.number().int().positive().default(400).describe('Chunk length in tokens.'),
-    chunkOverlap: z.number().int().nonnegative().default(50).describe('Tokens shared by consecutive chunks; less than chunkSize.'),
+    chunkOverlap: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(50)
+      .describe('Tokens shared by consecutive chunks; less than chunkSize.'),
   })
   .superRefine((retrieval, ctx) => {
     if (retrieval.chunkOverlap >= retrieval.chunkSize) {
@@ -141,7 +192,10 @@ export const retrievalSection = z
         code: 'custom',
         path: ['chunkOverlap'],
         message: `chunkOverlap (${retrieval.chunkOverlap}) must be less than chunkSize (${retrieval.chunkSize})`,
-        params: problemParams('E_MANIFEST_CHUNK_OVERLAP', `lower chunkOverlap below ${retrieval.chunkSize}, e.g. ${Math.floor(retrieval.chunkSize / 8)}`),
+        params: problemParams(
+          'E_MANIFEST_CHUNK_OVERLAP',
+          `lower chunkOverlap below ${retrieval.chunkSize}, e.g. ${Math.floor(retrieval.chunkSize / 8)}`,
+        ),
       });
     }
   })
@@ -149,8 +203,18 @@ export const retrievalSection = z
 
 export const promotionSection = z
   .strictObject({
-    maxRegression: z.number().min(0).max(1).default(0.02).describe('Largest drop of an eval score against the target environment baseline that a promotion tolerates (0..1).'),
-    approval: z.array(z.string()).optional().describe('Environments whose promotions need a human approval; each must be defined under environments.'),
+    maxRegression: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.02)
+      .describe(
+        'Largest drop of an eval score against the target environment baseline that a promotion tolerates (0..1).',
+      ),
+    approval: z
+      .array(z.string())
+      .optional()
+      .describe('Environments whose promotions need a human approval; each must be defined under environments.'),
   })
   .describe('The gates of genai promote.');
 
@@ -173,7 +237,9 @@ const scale = z
 
 export const localEnvironment = z
   .strictObject({
-    target: z.literal('local').describe('Runs on this machine: PGlite, the offline or an OpenAI-compatible model, a supervised Node process.'),
+    target: z
+      .literal('local')
+      .describe('Runs on this machine: PGlite, the offline or an OpenAI-compatible model, a supervised Node process.'),
     port: z.number().int().min(1024).max(65535).optional().describe('Port of the local service (1024..65535).'),
     budgetUsdPerMonth: monthlyBudget.optional(),
   })
@@ -246,7 +312,12 @@ function checkApprovals(manifest: unknown, ctx: z.RefinementCtx): void {
       code: 'custom',
       path: ['promotion', 'approval', index],
       message: `approval names the environment ${JSON.stringify(name)}, which is not defined under environments`,
-      params: problemParams('E_MANIFEST_APPROVAL', defined.length ? `use one of ${defined.join(', ')}, or add ${name} under environments` : `add ${name} under environments`),
+      params: problemParams(
+        'E_MANIFEST_APPROVAL',
+        defined.length
+          ? `use one of ${defined.join(', ')}, or add ${name} under environments`
+          : `add ${name} under environments`,
+      ),
     });
   });
 }

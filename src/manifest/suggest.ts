@@ -22,7 +22,11 @@ export function closest(word: string, candidates: readonly string[], limit = 1):
   // Short words are one typo from many others (k8s is not aws), so they get less slack.
   const allowed = Math.max(1, Math.floor(word.length / 3));
   return candidates
-    .map((candidate) => ({ candidate, distance: levenshtein(lower, candidate.toLowerCase()), exact: levenshtein(word, candidate) }))
+    .map((candidate) => ({
+      candidate,
+      distance: levenshtein(lower, candidate.toLowerCase()),
+      exact: levenshtein(word, candidate),
+    }))
     .filter(({ distance }) => distance <= allowed)
     .sort((x, y) => x.distance - y.distance || x.exact - y.exact || x.candidate.localeCompare(y.candidate))
     .slice(0, limit)

@@ -12,7 +12,12 @@ export async function installDependencies(dir: string, options: { quiet?: boolea
     all: true,
   });
   if (result.failed) {
-    const last = String(result.all ?? '').trim().split('\n').filter(Boolean).pop() ?? result.shortMessage;
+    const last =
+      String(result.all ?? '')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .pop() ?? result.shortMessage;
     throw environmentError('E_INSTALL', `npm install failed in ${dir}: ${last}`, {
       fix: 'check the network and the npm registry, then run npm install in the project',
     });

@@ -49,37 +49,74 @@ export const providerModels: Record<ModelProvider, { model: string; embeddings: 
 export function optionProblems(options: InitOptions): { message: string; fix: string; field: string }[] {
   const problems: { message: string; fix: string; field: string }[] = [];
   if (options.provider === 'bedrock' && options.target !== 'aws') {
-    problems.push({ field: 'provider', message: 'the bedrock provider needs the aws target', fix: 'pass --target aws, or --provider offline|openai-compatible' });
+    problems.push({
+      field: 'provider',
+      message: 'the bedrock provider needs the aws target',
+      fix: 'pass --target aws, or --provider offline|openai-compatible',
+    });
   }
   if (options.vectorStore === 'opensearch' && options.target !== 'aws') {
-    problems.push({ field: 'vector-store', message: 'opensearch is offered on the aws target only', fix: 'pass --target aws, or --vector-store pgvector' });
+    problems.push({
+      field: 'vector-store',
+      message: 'opensearch is offered on the aws target only',
+      fix: 'pass --target aws, or --vector-store pgvector',
+    });
   }
   if (options.vectorStore === 'qdrant' && options.target !== 'kubernetes') {
-    problems.push({ field: 'vector-store', message: 'qdrant is offered on the kubernetes target only', fix: 'pass --target kubernetes, or --vector-store pgvector' });
+    problems.push({
+      field: 'vector-store',
+      message: 'qdrant is offered on the kubernetes target only',
+      fix: 'pass --target kubernetes, or --vector-store pgvector',
+    });
   }
   if (options.environments.length === 0) {
-    problems.push({ field: 'environments', message: 'at least one environment is needed', fix: 'pass --environments dev,staging,prod' });
+    problems.push({
+      field: 'environments',
+      message: 'at least one environment is needed',
+      fix: 'pass --environments dev,staging,prod',
+    });
   }
   const seen = new Set<string>();
   for (const env of options.environments) {
     if (!ENVIRONMENT_NAME_PATTERN.test(env)) {
-      problems.push({ field: 'environments', message: `environment name "${env}" is not valid`, fix: 'use lower-case letters, digits and hyphens, starting with a letter, at most 31 characters' });
+      problems.push({
+        field: 'environments',
+        message: `environment name "${env}" is not valid`,
+        fix: 'use lower-case letters, digits and hyphens, starting with a letter, at most 31 characters',
+      });
     }
-    if (seen.has(env)) problems.push({ field: 'environments', message: `environment "${env}" is listed twice`, fix: 'list each environment once' });
+    if (seen.has(env))
+      problems.push({
+        field: 'environments',
+        message: `environment "${env}" is listed twice`,
+        fix: 'list each environment once',
+      });
     seen.add(env);
   }
   if (options.target !== 'local' && options.environments.includes('local')) {
-    problems.push({ field: 'environments', message: 'the name "local" is kept for the local environment of a cloud project', fix: 'name the cloud environments otherwise, e.g. dev,staging,prod' });
+    problems.push({
+      field: 'environments',
+      message: 'the name "local" is kept for the local environment of a cloud project',
+      fix: 'name the cloud environments otherwise, e.g. dev,staging,prod',
+    });
   }
   if (!AWS_REGION_PATTERN.test(options.region)) {
-    problems.push({ field: 'region', message: `"${options.region}" is not an AWS region name`, fix: 'pass a region such as eu-west-1' });
+    problems.push({
+      field: 'region',
+      message: `"${options.region}" is not an AWS region name`,
+      fix: 'pass a region such as eu-west-1',
+    });
   }
   if (options.provider === 'openai-compatible') {
     try {
       const url = new URL(options.baseUrl ?? '');
       if (!/^https?:$/.test(url.protocol)) throw new Error('protocol');
     } catch {
-      problems.push({ field: 'base-url', message: `"${options.baseUrl ?? ''}" is not an http(s) URL`, fix: 'pass --base-url http://localhost:11434/v1 (Ollama) or your server\'s /v1 URL' });
+      problems.push({
+        field: 'base-url',
+        message: `"${options.baseUrl ?? ''}" is not an http(s) URL`,
+        fix: "pass --base-url http://localhost:11434/v1 (Ollama) or your server's /v1 URL",
+      });
     }
   }
   return problems;

@@ -46,7 +46,10 @@ export async function planProject({ options, templatesDir, kitDependency }: Plan
       const templatePath = relative(root, file).split(sep).join('/');
       const { path, render } = outputPath(templatePath);
       const raw = await readFile(file);
-      byPath.set(path, render ? Buffer.from(renderTemplate(raw.toString('utf8'), context, `${layer}/${templatePath}`)) : raw);
+      byPath.set(
+        path,
+        render ? Buffer.from(renderTemplate(raw.toString('utf8'), context, `${layer}/${templatePath}`)) : raw,
+      );
     }
   }
   const manifestTemplate = await readFile(join(templatesDir, 'manifest', 'genai.yaml.hbs'), 'utf8');

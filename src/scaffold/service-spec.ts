@@ -42,17 +42,23 @@ export const serviceNodeEngine = '>=20.19.0';
 
 /** Every variable the service reads, with the value .env.example suggests for the offline provider. */
 export const serviceEnvVars: ServiceEnvVar[] = [
-  { name: 'GENAI_ENV', description: 'Environment name: picks the data folder and labels health and traces.', value: 'local' },
+  {
+    name: 'GENAI_ENV',
+    description: 'Environment name: picks the data folder and labels health and traces.',
+    value: 'local',
+  },
   { name: 'HOST', description: 'Address the HTTP server binds to.', value: '127.0.0.1' },
   { name: 'PORT', description: 'Port the HTTP server listens on (0 picks a free one).', value: '8787' },
   {
     name: 'GENAI_DATA_DIR',
-    description: 'PGlite folder of this environment; only one process may open it. Default: .genai/data/ followed by GENAI_ENV.',
+    description:
+      'PGlite folder of this environment; only one process may open it. Default: .genai/data/ followed by GENAI_ENV.',
     value: '',
   },
   {
     name: 'OPENAI_BASE_URL',
-    description: 'An OpenAI-compatible endpoint (Ollama, vLLM, OpenAI) for embeddings and chat. Empty: the offline provider.',
+    description:
+      'An OpenAI-compatible endpoint (Ollama, vLLM, OpenAI) for embeddings and chat. Empty: the offline provider.',
     value: '',
   },
   { name: 'OPENAI_API_KEY', description: 'API key for OPENAI_BASE_URL; local servers usually need none.', value: '' },
@@ -64,8 +70,16 @@ export const serviceEnvVars: ServiceEnvVar[] = [
     value: '',
   },
   { name: 'GENAI_TOP_K', description: 'How many chunks retrieval returns.', value: '5' },
-  { name: 'GENAI_CHUNK_SIZE', description: 'Target chunk size in tokens (about 4 characters each) at ingest.', value: '400' },
-  { name: 'GENAI_CHUNK_OVERLAP', description: 'Tokens of the previous chunk repeated at the start of the next.', value: '50' },
+  {
+    name: 'GENAI_CHUNK_SIZE',
+    description: 'Target chunk size in tokens (about 4 characters each) at ingest.',
+    value: '400',
+  },
+  {
+    name: 'GENAI_CHUNK_OVERLAP',
+    description: 'Tokens of the previous chunk repeated at the start of the next.',
+    value: '50',
+  },
   {
     name: 'GENAI_MIN_RETRIEVAL_SCORE',
     description: 'Cosine similarity below which the best chunk counts as no evidence and the answer is refused.',
@@ -86,7 +100,10 @@ const openAiCompatibleValues: Record<string, string> = {
  * (by variable name) wins, e.g. `{ OPENAI_BASE_URL: options.baseUrl }`. Providers the generated service
  * does not implement get the offline suggestions.
  */
-export function serviceEnvVarsFor(provider: ServiceProvider | (string & {}), values: Record<string, string | undefined> = {}): ServiceEnvVar[] {
+export function serviceEnvVarsFor(
+  provider: ServiceProvider | (string & {}),
+  values: Record<string, string | undefined> = {},
+): ServiceEnvVar[] {
   const suggested = provider === 'openai-compatible' ? openAiCompatibleValues : {};
   return serviceEnvVars.map((v) => ({ ...v, value: values[v.name] ?? suggested[v.name] ?? v.value }));
 }
@@ -99,7 +116,11 @@ export interface ServicePackageJsonInput {
 }
 
 /** The generated project's package.json as an object; the caller serialises it. */
-export function servicePackageJson({ name, description, kitDependency }: ServicePackageJsonInput): Record<string, unknown> {
+export function servicePackageJson({
+  name,
+  description,
+  kitDependency,
+}: ServicePackageJsonInput): Record<string, unknown> {
   return {
     name,
     version: '0.1.0',

@@ -22,7 +22,9 @@ export async function inspectTarget(dir: string): Promise<{ exists: boolean; ent
     throw err;
   }
   if (!info.isDirectory()) {
-    throw usageError('E_TARGET_NOT_DIR', `${dir} is a file, not a folder`, { fix: 'choose another DIR, or remove that file' });
+    throw usageError('E_TARGET_NOT_DIR', `${dir} is a file, not a folder`, {
+      fix: 'choose another DIR, or remove that file',
+    });
   }
   return { exists: true, entries: await readdir(dir) };
 }
@@ -46,13 +48,21 @@ export async function existingFiles(dir: string, files: PlannedFile[]): Promise<
  * a staging folder inside the target (same file system, so renames are atomic), then renamed into place;
  * files that --force replaces are kept aside until the end and put back on failure.
  */
-export async function writeProject(dir: string, files: PlannedFile[], options: WriteOptions = {}): Promise<Map<string, WriteAction>> {
+export async function writeProject(
+  dir: string,
+  files: PlannedFile[],
+  options: WriteOptions = {},
+): Promise<Map<string, WriteAction>> {
   const target = await inspectTarget(dir);
   const existing = target.entries.filter((e) => e !== '.git');
   if (existing.length > 0 && !options.force) {
-    throw usageError('E_TARGET_NOT_EMPTY', `${dir} is not empty (${existing.slice(0, 3).join(', ')}${existing.length > 3 ? ', …' : ''})`, {
-      fix: 'choose an empty or new DIR, or pass --force to overwrite the files genai writes',
-    });
+    throw usageError(
+      'E_TARGET_NOT_EMPTY',
+      `${dir} is not empty (${existing.slice(0, 3).join(', ')}${existing.length > 3 ? ', …' : ''})`,
+      {
+        fix: 'choose an empty or new DIR, or pass --force to overwrite the files genai writes',
+      },
+    );
   }
 
   let interrupted = false;
@@ -61,7 +71,8 @@ export async function writeProject(dir: string, files: PlannedFile[], options: W
   };
   process.once('SIGINT', onSigint);
   const checkpoint = () => {
-    if (interrupted) throw new GenaiError('E_INTERRUPTED', 'interrupted; nothing was written', { exitCode: ExitCode.interrupted });
+    if (interrupted)
+      throw new GenaiError('E_INTERRUPTED', 'interrupted; nothing was written', { exitCode: ExitCode.interrupted });
   };
 
   const createdRoot = target.exists ? undefined : await mkdir(dir, { recursive: true });

@@ -29,7 +29,10 @@ async function init(...args: string[]) {
 
 /** The built CLI in a child process, for arguments with spaces and for exit codes as a shell sees them. */
 async function initProcess(...args: string[]) {
-  const result = await execa(process.execPath, [join(root, 'bin', 'run.js'), 'init', ...args], { reject: false, cwd: work });
+  const result = await execa(process.execPath, [join(root, 'bin', 'run.js'), 'init', ...args], {
+    reject: false,
+    cwd: work,
+  });
   return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };
 }
 
@@ -43,7 +46,11 @@ describe('genai init', () => {
     const { manifest } = await loadManifest(dir);
     expect(manifest.name).toBe('demo');
     expect(manifest.model.provider).toBe('offline');
-    expect(Object.entries(manifest.environments).map(([n, e]) => `${n}:${e.target}`)).toEqual(['dev:local', 'staging:local', 'prod:local']);
+    expect(Object.entries(manifest.environments).map(([n, e]) => `${n}:${e.target}`)).toEqual([
+      'dev:local',
+      'staging:local',
+      'prod:local',
+    ]);
     const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
     expect(pkg.name).toBe('demo');
     expect(pkg.devDependencies['genai-kit']).toBe(`file:${root}`);
@@ -54,7 +61,19 @@ describe('genai init', () => {
 
   it('--target aws --provider bedrock adds a local environment and puts cloud ones in the region', async () => {
     const dir = join(work, 'cloudy');
-    const { exitCode } = await init(dir, '--yes', '--no-install', '--target', 'aws', '--provider', 'bedrock', '--region', 'eu-central-1', '--ci', 'gitlab');
+    const { exitCode } = await init(
+      dir,
+      '--yes',
+      '--no-install',
+      '--target',
+      'aws',
+      '--provider',
+      'bedrock',
+      '--region',
+      'eu-central-1',
+      '--ci',
+      'gitlab',
+    );
     expect(exitCode).toBe(0);
     const { manifest } = await loadManifest(dir);
     expect(manifest.environments.local).toEqual(expect.objectContaining({ target: 'local' }));
@@ -68,7 +87,15 @@ describe('genai init', () => {
   it('an OpenAI-compatible URL with YAML-special characters lands in genai.yaml unchanged', async () => {
     const dir = join(work, 'compat');
     const url = 'http://localhost:11434/v1?a=1&b="x" #y';
-    const { exitCode } = await initProcess(dir, '--yes', '--no-install', '--provider', 'openai-compatible', '--base-url', url);
+    const { exitCode } = await initProcess(
+      dir,
+      '--yes',
+      '--no-install',
+      '--provider',
+      'openai-compatible',
+      '--base-url',
+      url,
+    );
     expect(exitCode).toBe(0);
     const raw = parse(await readFile(join(dir, 'genai.yaml'), 'utf8'));
     expect(raw.model.baseUrl).toBe(url);
@@ -83,24 +110,18 @@ describe('genai init', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
-  it.each([
-    ['../x'],
-    ['a/b'],
-    ['a b'],
-    ['{{x}}'],
-    ['x;rm -rf ~'],
-    ['x'.repeat(300)],
-    ['café'],
-    ['Demo'],
-  ])('refuses the name %j with exit 2, one line, and writes nothing', async (name) => {
-    const dir = join(work, 'named');
-    const { exitCode, stderr } = await initProcess(dir, '--name', name, '--yes', '--no-install');
-    expect(exitCode).toBe(2);
-    const lines = stderr.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^error: --name: project name .+ — fix: /);
-    expect(await readdir(work)).toEqual([]);
-  });
+  it.each([['../x'], ['a/b'], ['a b'], ['{{x}}'], ['x;rm -rf ~'], ['x'.repeat(300)], ['café'], ['Demo']])(
+    'refuses the name %j with exit 2, one line, and writes nothing',
+    async (name) => {
+      const dir = join(work, 'named');
+      const { exitCode, stderr } = await initProcess(dir, '--name', name, '--yes', '--no-install');
+      expect(exitCode).toBe(2);
+      const lines = stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^error: --name: project name .+ — fix: /);
+      expect(await readdir(work)).toEqual([]);
+    },
+  );
 
   it('takes the name from the last segment of DIR, so a folder "a b" needs --name', async () => {
     const refused = await initProcess(join(work, 'a b'), '--yes', '--no-install');
@@ -141,6 +162,8 @@ describe('genai init', () => {
   it('--json reports an error as data with the exit code kept', async () => {
     const { exitCode, stdout } = await initProcess(join(work, 'x y'), '--yes', '--no-install', '--json');
     expect(exitCode).toBe(2);
-    expect(JSON.parse(stdout)).toEqual({ error: expect.objectContaining({ code: 'E_NAME', exitCode: 2, field: 'DIR' }) });
+    expect(JSON.parse(stdout)).toEqual({
+      error: expect.objectContaining({ code: 'E_NAME', exitCode: 2, field: 'DIR' }),
+    });
   });
 });

@@ -6,7 +6,15 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..');
-const heavy = ['handlebars', '@pulumi', 'pglite', '@opentelemetry', '/dist/scaffold/', '/dist/manifest/', '/dist/environments/'];
+const heavy = [
+  'handlebars',
+  '@pulumi',
+  'pglite',
+  '@opentelemetry',
+  '/dist/scaffold/',
+  '/dist/manifest/',
+  '/dist/environments/',
+];
 
 async function importsOf(...args: string[]): Promise<{ stdout: string; modules: string[] }> {
   const trace = join(await mkdtemp(join(tmpdir(), 'genai-trace-')), 'imports.txt');
@@ -24,6 +32,10 @@ describe('cold start', () => {
     expect(stdout).toMatch(flag === '--version' ? /^genai-kit\/\d+\.\d+\.\d+ / : /USAGE/);
     // The trace works: it saw oclif being loaded.
     expect(modules.some((m) => m.includes('@oclif/core'))).toBe(true);
-    for (const name of heavy) expect(modules.filter((m) => m.includes(name)), name).toEqual([]);
+    for (const name of heavy)
+      expect(
+        modules.filter((m) => m.includes(name)),
+        name,
+      ).toEqual([]);
   });
 });

@@ -7,12 +7,15 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..');
 const fixtures = join(root, 'test', 'fixtures', 'cost');
-const genai = (...args: string[]) => execa('node', [join(root, 'bin', 'run.js'), ...args], { reject: false, env: { NO_COLOR: '1' } });
+const genai = (...args: string[]) =>
+  execa('node', [join(root, 'bin', 'run.js'), ...args], { reject: false, env: { NO_COLOR: '1' } });
 
 let dir: string;
 let design: string;
 beforeAll(async () => {
-  expect(existsSync(join(root, 'dist', 'commands', 'cost.js')), 'build first: npx tsc -p tsconfig.build.json').toBe(true);
+  expect(existsSync(join(root, 'dist', 'commands', 'cost.js')), 'build first: npx tsc -p tsconfig.build.json').toBe(
+    true,
+  );
   design = await readFile(join(fixtures, 'design-example', 'genai.yaml'), 'utf8');
 });
 beforeEach(async () => {
@@ -24,7 +27,9 @@ describe('genai cost', () => {
   it('prints the table for every environment and returns the report under --json, exit 0', async () => {
     const text = await genai('cost', '--cwd', dir);
     expect(text.exitCode).toBe(0);
-    expect(text.stdout).toMatch(/^prod\s+aws eu-west-1\s+3,041,667\s+\$4,576\.71\s+\$6,009\.00\s+\$8,873\.60\s+\$1\.98\s+\$15,000\.00\s+within budget$/m);
+    expect(text.stdout).toMatch(
+      /^prod\s+aws eu-west-1\s+3,041,667\s+\$4,576\.71\s+\$6,009\.00\s+\$8,873\.60\s+\$1\.98\s+\$15,000\.00\s+within budget$/m,
+    );
     const json = await genai('cost', 'prod', 'dev', '--cwd', dir, '--json');
     expect(json.exitCode).toBe(0);
     const report = JSON.parse(json.stdout);
@@ -37,10 +42,15 @@ describe('genai cost', () => {
     await writeFile(join(dir, 'genai.yaml'), design.replace('budgetUsdPerMonth: 15000', 'budgetUsdPerMonth: 5000'));
     const text = await genai('cost', '--cwd', dir);
     expect(text.exitCode).toBe(1);
-    expect(text.stderr).toContain('error: environment prod: expected $6,009.00/month exceeds its budget of $5,000.00 (constraints.budgetUsdPerMonth)');
+    expect(text.stderr).toContain(
+      'error: environment prod: expected $6,009.00/month exceeds its budget of $5,000.00 (constraints.budgetUsdPerMonth)',
+    );
     const json = await genai('cost', '--cwd', dir, '--json');
     expect(json.exitCode).toBe(1);
-    expect(JSON.parse(json.stdout).gate).toMatchObject({ ok: false, failures: [{ code: 'E_COST_OVER_BUDGET', environment: 'prod' }, { code: 'E_COST_SERVICE_OVER_BUDGET' }] });
+    expect(JSON.parse(json.stdout).gate).toMatchObject({
+      ok: false,
+      failures: [{ code: 'E_COST_OVER_BUDGET', environment: 'prod' }, { code: 'E_COST_SERVICE_OVER_BUDGET' }],
+    });
   });
 
   it('uses the usage measured in the latest eval run and says so', async () => {
@@ -51,7 +61,10 @@ describe('genai cost', () => {
     const { exitCode, stdout } = await genai('cost', 'prod', '--cwd', dir, '--from-eval', 'latest', '--json');
     expect(exitCode).toBe(0);
     const report = JSON.parse(stdout);
-    expect(report.usage.provenance.inputTokens).toEqual({ source: 'eval-run', detail: 'mean of 5 cases of eval run 20251101T120000000Z-ab12 (range: 10th–90th percentile)' });
+    expect(report.usage.provenance.inputTokens).toEqual({
+      source: 'eval-run',
+      detail: 'mean of 5 cases of eval run 20251101T120000000Z-ab12 (range: 10th–90th percentile)',
+    });
     expect(report.usage.expected).toEqual({ inputTokens: 1400, outputTokens: 300, embeddingTokens: 30 });
     expect(report.environments[0].components[0].expected).toBeCloseTo(3723.0, 2);
     const missing = await genai('cost', '--cwd', dir, '--from-eval', '20990101T000000000Z-0000');
@@ -64,16 +77,39 @@ describe('genai cost', () => {
     const same = await genai('cost', '--cwd', dir, '--diff', 'base.json');
     expect(same.exitCode).toBe(0);
     expect(same.stdout).toContain('prod: $6,009.00 → $6,009.00 (+$0.00, +0%)');
-    const grown = await genai('cost', '--cwd', dir, '--diff', 'base.json', '--what-if', 'users=30000', '--format', 'markdown');
+    const grown = await genai(
+      'cost',
+      '--cwd',
+      dir,
+      '--diff',
+      'base.json',
+      '--what-if',
+      'users=30000',
+      '--format',
+      'markdown',
+    );
     expect(grown.exitCode).toBe(1);
     expect(grown.stdout).toContain('### Change against base.json');
-    expect(grown.stderr).toMatch(/environment prod: \+\$2,866\.60\/month \(\+47\.7%\) against base\.json is past the allowed increase \(10%\)/);
-    const allowed = await genai('cost', '--cwd', dir, '--diff', 'base.json', '--what-if', 'users=30000', '--max-increase', '60%');
+    expect(grown.stderr).toMatch(
+      /environment prod: \+\$2,866\.60\/month \(\+47\.7%\) against base\.json is past the allowed increase \(10%\)/,
+    );
+    const allowed = await genai(
+      'cost',
+      '--cwd',
+      dir,
+      '--diff',
+      'base.json',
+      '--what-if',
+      'users=30000',
+      '--max-increase',
+      '60%',
+    );
     expect(allowed.exitCode).toBe(0);
   });
 
   it('compares with genai.yaml at a git ref', async () => {
-    const git = (...args: string[]) => execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir });
+    const git = (...args: string[]) =>
+      execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir });
     await git('init', '-q');
     await git('add', 'genai.yaml');
     await git('commit', '-q', '-m', 'base');
@@ -92,11 +128,16 @@ describe('genai cost', () => {
   });
 
   it('names an unknown model and the nearest catalog ids, exit 2', async () => {
-    await writeFile(join(dir, 'genai.yaml'), design.replace('meta.llama3-1-70b-instruct-v1:0', 'meta.llama3-1-70b-instruct'));
+    await writeFile(
+      join(dir, 'genai.yaml'),
+      design.replace('meta.llama3-1-70b-instruct-v1:0', 'meta.llama3-1-70b-instruct'),
+    );
     const { exitCode, stderr } = await genai('cost', '--cwd', dir);
     expect(exitCode).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toMatch(/^error: model\.id: the price catalog has no bedrock model "meta\.llama3-1-70b-instruct"; nearest: meta\.llama3-1-70b-instruct-v1:0, /);
+    expect(stderr).toMatch(
+      /^error: model\.id: the price catalog has no bedrock model "meta\.llama3-1-70b-instruct"; nearest: meta\.llama3-1-70b-instruct-v1:0, /,
+    );
     const env = await genai('cost', 'production', '--cwd', dir);
     expect(env.exitCode).toBe(2);
   });

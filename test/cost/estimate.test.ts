@@ -85,7 +85,9 @@ describe('the DESIGN §3 manifest, prod computed by hand', () => {
   });
 
   it('says where a price came from another region', () => {
-    expect(prod.warnings.join('\n')).toMatch(/bedrock:meta\.llama3-1-70b-instruct-v1:0:input: no eu-west-1 price in the catalog; used the us-west-2 price/);
+    expect(prod.warnings.join('\n')).toMatch(
+      /bedrock:meta\.llama3-1-70b-instruct-v1:0:input: no eu-west-1 price in the catalog; used the us-west-2 price/,
+    );
   });
 
   it('compares on-demand with a SageMaker endpoint: self-hosting 70B never pays off at this token price', () => {
@@ -106,9 +108,27 @@ describe('the DESIGN §3 manifest, prod computed by hand', () => {
 });
 
 describe('break-even between ways to buy', () => {
-  const onDemand: BuyingOption = { kind: 'on-demand', label: 'od', perRequestUsd: 0.002, unitMonthlyUsd: 0, minUnits: 0, requestsPerUnit: Infinity, unitName: 'request', assumptions: [] };
+  const onDemand: BuyingOption = {
+    kind: 'on-demand',
+    label: 'od',
+    perRequestUsd: 0.002,
+    unitMonthlyUsd: 0,
+    minUnits: 0,
+    requestsPerUnit: Infinity,
+    unitName: 'request',
+    assumptions: [],
+  };
   // Titan Text Express no-commit: $20.50 × 730 h = $14,965 per model unit and month.
-  const provisioned: BuyingOption = { kind: 'provisioned', label: 'pt', perRequestUsd: 0, unitMonthlyUsd: 14_965, minUnits: 1, requestsPerUnit: Infinity, unitName: 'model unit', assumptions: [] };
+  const provisioned: BuyingOption = {
+    kind: 'provisioned',
+    label: 'pt',
+    perRequestUsd: 0,
+    unitMonthlyUsd: 14_965,
+    minUnits: 1,
+    requestsPerUnit: Infinity,
+    unitName: 'model unit',
+    assumptions: [],
+  };
 
   it('finds on-demand = provisioned at fixed cost / price per request', () => {
     // 14,965 / 0.002 = 7,482,500 requests/month
@@ -128,7 +148,13 @@ describe('break-even between ways to buy', () => {
   it('compares two capacity options at their steps', () => {
     // A: $1,000/unit, 1M requests/unit, min 2 → $2,000 until 2M. B: $3,000/unit, 10M/unit, min 1 → $3,000.
     // A is cheaper until it needs a 4th unit: above 3M requests A costs $4,000 > $3,000.
-    const a: BuyingOption = { ...provisioned, kind: 'self-hosted', unitMonthlyUsd: 1000, minUnits: 2, requestsPerUnit: 1_000_000 };
+    const a: BuyingOption = {
+      ...provisioned,
+      kind: 'self-hosted',
+      unitMonthlyUsd: 1000,
+      minUnits: 2,
+      requestsPerUnit: 1_000_000,
+    };
     const b: BuyingOption = { ...provisioned, unitMonthlyUsd: 3000, minUnits: 1, requestsPerUnit: 10_000_000 };
     const result = breakEven(a, b, 1e8);
     expect(result.requestsPerMonth).toBe(3_000_000);
@@ -166,18 +192,26 @@ describe('provisioned throughput priced from the project', () => {
     // even dev needs one unit all month: 24 × 730 = $17,520 > $15,000
     expect(report.gate.failures.map((failure) => failure.environment)).toEqual(['dev', 'staging', 'prod', undefined]);
     expect(report.gate.failures[3]!.code).toBe('E_COST_SERVICE_OVER_BUDGET');
-    expect(report.gate.failures[2]!.message).toMatch(/environment prod: expected \$105,421\.[0-9]+\/month exceeds its budget of \$15,000\.00/);
+    expect(report.gate.failures[2]!.message).toMatch(
+      /environment prod: expected \$105,421\.[0-9]+\/month exceeds its budget of \$15,000\.00/,
+    );
   });
 });
 
 describe('bad input', () => {
   it('names the unknown model and the catalog ids nearest to it', () => {
-    const manifest = designExample((text) => text.replace('meta.llama3-1-70b-instruct-v1:0', 'meta.llama3-1-70b-instruct-v9:0'));
+    const manifest = designExample((text) =>
+      text.replace('meta.llama3-1-70b-instruct-v1:0', 'meta.llama3-1-70b-instruct-v9:0'),
+    );
     const error = thrown(() => buildReport(manifest, { now, environments: ['prod'] }));
     expect(error.code).toBe('E_COST_UNKNOWN_MODEL');
     expect(error.field).toBe('model.id');
-    expect(error.message).toMatch(/^the price catalog has no bedrock model "meta\.llama3-1-70b-instruct-v9:0"; nearest: meta\.llama3-1-70b-instruct-v1:0, meta\.llama3-3-70b-instruct-v1:0, /);
-    expect(error.fix).toMatch(/add its prices under cost\.prices \(ids bedrock:meta\.llama3-1-70b-instruct-v9:0:input and bedrock:meta\.llama3-1-70b-instruct-v9:0:output\)/);
+    expect(error.message).toMatch(
+      /^the price catalog has no bedrock model "meta\.llama3-1-70b-instruct-v9:0"; nearest: meta\.llama3-1-70b-instruct-v1:0, meta\.llama3-3-70b-instruct-v1:0, /,
+    );
+    expect(error.fix).toMatch(
+      /add its prices under cost\.prices \(ids bedrock:meta\.llama3-1-70b-instruct-v9:0:input and bedrock:meta\.llama3-1-70b-instruct-v9:0:output\)/,
+    );
     expect(error.exitCode).toBe(2);
   });
 
@@ -187,13 +221,18 @@ describe('bad input', () => {
     const error = thrown(() => buildReport(negative, { now }));
     expect(error.code).toBe('E_COST_NEGATIVE_TRAFFIC');
     expect(error.field).toBe('constraints.dailyActiveUsers');
-    expect(thrown(() => parseWhatIf(['users=-5'])).message).toBe('--what-if users must be a non-negative number, found "-5"');
+    expect(thrown(() => parseWhatIf(['users=-5'])).message).toBe(
+      '--what-if users must be a non-negative number, found "-5"',
+    );
     expect(thrown(() => parseWhatIf(['teams=4'])).fix).toMatch(/KEY one of users, requestsPerUser/);
   });
 
   it('refuses a project price in the wrong unit', () => {
     const manifest = designExample((text) =>
-      text.replace('promotion:', 'cost:\n  prices:\n    - { id: "bedrock:meta.llama3-1-70b-instruct-v1:0:input", unit: "1K tokens", usd: 0.00072, source: "quote", checked: "2026-01-01" }\npromotion:'),
+      text.replace(
+        'promotion:',
+        'cost:\n  prices:\n    - { id: "bedrock:meta.llama3-1-70b-instruct-v1:0:input", unit: "1K tokens", usd: 0.00072, source: "quote", checked: "2026-01-01" }\npromotion:',
+      ),
     );
     const error = thrown(() => buildReport(manifest, { now }));
     expect(error.code).toBe('E_COST_PRICE');

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * crash and restart → dead process → destroy. Runs the built CLI (npm test builds first).
  */
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'run.js');
-const genai = (args: string[], cwd: string) => execa(process.execPath, [bin, ...args], { cwd, reject: false, all: true });
+const genai = (args: string[], cwd: string) =>
+  execa(process.execPath, [bin, ...args], { cwd, reject: false, all: true });
 
 let work: string;
 let project: string;
@@ -40,11 +41,18 @@ interface Case {
 
 async function datasetCases(): Promise<Case[]> {
   const text = await readFile(join(project, 'evals', 'dataset.jsonl'), 'utf8');
-  return text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Case);
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Case);
 }
 
 async function ask(url: string, question: string) {
-  const response = await fetch(`${url}/v1/answer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question }) });
+  const response = await fetch(`${url}/v1/answer`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ question }),
+  });
   expect(response.status).toBe(200);
   return (await response.json()) as { answer: string; refused: boolean; citations: { id: string }[]; traceId: string };
 }
@@ -105,7 +113,7 @@ describe('a new project on the local target', () => {
     expect(check.exitCode, check.all).toBe(0);
   });
 
-  it("passes its own tests", async () => {
+  it('passes its own tests', async () => {
     const result = await execa('npm', ['test'], { cwd: project, reject: false, all: true });
     expect(result.exitCode, result.all).toBe(0);
   }, 300_000);
@@ -113,7 +121,11 @@ describe('a new project on the local target', () => {
   it('genai up serves answers that cite the right sample document, and refuses out-of-scope questions', async () => {
     const up = await genai(['up', 'dev', '--json'], project);
     expect(up.exitCode, up.all).toBe(0);
-    const started = JSON.parse(up.stdout) as { url: string; changed: boolean; snapshot: { id: string; documents: number } };
+    const started = JSON.parse(up.stdout) as {
+      url: string;
+      changed: boolean;
+      snapshot: { id: string; documents: number };
+    };
     // init --start brought it up already.
     expect(started.changed).toBe(false);
     expect(started.snapshot.documents).toBeGreaterThanOrEqual(25);
@@ -124,7 +136,10 @@ describe('a new project on the local target', () => {
     for (const c of inScope.slice(0, 5)) {
       const answer = await ask(started.url, c.input.question);
       expect(answer.refused, c.id).toBe(false);
-      expect(answer.citations.map((x) => x.id), c.id).toContain(c.expected.documentIds![0]);
+      expect(
+        answer.citations.map((x) => x.id),
+        c.id,
+      ).toContain(c.expected.documentIds![0]);
       expect(answer.traceId).toMatch(/^[0-9a-f]{32}$/);
     }
     const outOfScope = cases.find((c) => c.expected.refusal)!;
@@ -148,11 +163,22 @@ describe('a new project on the local target', () => {
 
     const cost = await genai(['cost', '--from-eval', 'latest', '--json'], project);
     expect(cost.exitCode, cost.all).toBe(0);
-    const usage = (JSON.parse(cost.stdout) as { usage: { expected: { inputTokens: number; outputTokens: number }; measured: { runId: string; cases: number } } }).usage;
-    const mean = (pick: (c: (typeof report.cases)[number]) => number) => report.cases.reduce((sum, c) => sum + pick(c), 0) / report.cases.length;
+    const usage = (
+      JSON.parse(cost.stdout) as {
+        usage: { expected: { inputTokens: number; outputTokens: number }; measured: { runId: string; cases: number } };
+      }
+    ).usage;
+    const mean = (pick: (c: (typeof report.cases)[number]) => number) =>
+      report.cases.reduce((sum, c) => sum + pick(c), 0) / report.cases.length;
     expect(usage.measured).toMatchObject({ runId: report.run.id, cases: report.cases.length });
-    expect(usage.expected.inputTokens).toBeCloseTo(mean((c) => c.usage.inputTokens), 6);
-    expect(usage.expected.outputTokens).toBeCloseTo(mean((c) => c.usage.outputTokens), 6);
+    expect(usage.expected.inputTokens).toBeCloseTo(
+      mean((c) => c.usage.inputTokens),
+      6,
+    );
+    expect(usage.expected.outputTokens).toBeCloseTo(
+      mean((c) => c.usage.outputTokens),
+      6,
+    );
   }, 120_000);
 
   it('genai dev serves in the foreground on another environment and stops on Ctrl-C', async () => {
@@ -161,9 +187,16 @@ describe('a new project on the local target', () => {
     child.all?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
     });
-    const url = await until(async () => /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], 'genai dev to print its URL', 60_000);
+    const url = await until(
+      async () => /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1],
+      'genai dev to print its URL',
+      60_000,
+    );
     expect(output).toMatch(/index snapshot [0-9a-f]{64}: \d+ documents/);
-    await until(async () => ((await fetch(`${url}/healthz`).catch(() => undefined))?.ok ? true : undefined), 'the foreground service to listen');
+    await until(
+      async () => ((await fetch(`${url}/healthz`).catch(() => undefined))?.ok ? true : undefined),
+      'the foreground service to listen',
+    );
     const answer = await ask(url, 'How do I cancel my subscription?');
     expect(answer.citations.map((c) => c.id)).toContain('cancel-subscription');
     child.kill('SIGINT');
@@ -193,7 +226,9 @@ describe('a new project on the local target', () => {
 
   it('a port in use is refused with exit 3 and a located message', async () => {
     const server: Server = createServer();
-    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+    const port = await new Promise<number>((resolve) =>
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+    );
     try {
       const result = await genai(['up', 'staging', '--port', String(port)], project);
       expect(result.exitCode).toBe(3);

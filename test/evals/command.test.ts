@@ -17,15 +17,27 @@ afterAll(async () => {
 
 describe('genai eval --url', () => {
   it('passes the gates: exit 0, the full report under --json, and copies of the reports where asked', async () => {
-    const dir = await project({ judges: ['correctness', 'safety'], thresholds: { citations: 1, safety: 1, latencyP95Ms: 3000 } });
+    const dir = await project({
+      judges: ['correctness', 'safety'],
+      thresholds: { citations: 1, safety: 1, latencyP95Ms: 3000 },
+    });
     const summaryFile = join(dir, 'step-summary.md');
     await writeFile(summaryFile, '');
-    const result = await genai(['eval', '--url', server.url, '--json', '--junit', 'out/evals.xml', '--markdown', 'out/evals.md'], dir, {
-      GITHUB_STEP_SUMMARY: summaryFile,
-    });
+    const result = await genai(
+      ['eval', '--url', server.url, '--json', '--junit', 'out/evals.xml', '--markdown', 'out/evals.md'],
+      dir,
+      {
+        GITHUB_STEP_SUMMARY: summaryFile,
+      },
+    );
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report).toMatchObject({ schema: 'genai-eval-report', schemaVersion: 1, summary: { total: 5, passed: 5 }, gate: { pass: true } });
+    expect(report).toMatchObject({
+      schema: 'genai-eval-report',
+      schemaVersion: 1,
+      summary: { total: 5, passed: 5 },
+      gate: { pass: true },
+    });
     const junit = await readFile(join(dir, 'out', 'evals.xml'), 'utf8');
     expect(junit).toMatch(/<testsuites name="genai eval [^"]+" tests="\d+" failures="0" errors="0"/);
     expect(junit).toContain('<testsuite name="citations" tests="4" failures="0"');
@@ -54,14 +66,19 @@ describe('genai eval --url', () => {
 
   it('exits 1 on a regression against a saved baseline, and lists the moved cases in Markdown', async () => {
     const dir = await project({});
-    expect((await genai(['eval', '--url', server.url, '--save-baseline', 'staging', '--no-progress'], dir)).exitCode).toBe(0);
+    expect(
+      (await genai(['eval', '--url', server.url, '--save-baseline', 'staging', '--no-progress'], dir)).exitCode,
+    ).toBe(0);
     const broken = await startServer((r) => {
       const reply = answerHandler()(r);
       if (reply !== 'hang' && r.path === '/v1/answer') (reply.body as { citations: unknown[] }).citations = [];
       return reply;
     });
     try {
-      const result = await genai(['eval', '--url', broken.url, '--baseline', 'staging', '--markdown', 'pr.md', '--no-progress'], dir);
+      const result = await genai(
+        ['eval', '--url', broken.url, '--baseline', 'staging', '--markdown', 'pr.md', '--no-progress'],
+        dir,
+      );
       expect(result.exitCode).toBe(1);
       expect(result.stderr).toMatch(/citations regressed by 1 vs staging baseline/);
       const markdown = await readFile(join(dir, 'pr.md'), 'utf8');
@@ -80,13 +97,16 @@ describe('genai eval --url', () => {
     await closed.close();
     const result = await genai(['eval', '--url', url], dir);
     expect(result.exitCode).toBe(3);
-    expect(result.stderr).toMatch(/^error: target http:\/\/127\.0\.0\.1:\d+ is unreachable: cannot connect \(ECONNREFUSED\) .* — fix: start the service/m);
+    expect(result.stderr).toMatch(
+      /^error: target http:\/\/127\.0\.0\.1:\d+ is unreachable: cannot connect \(ECONNREFUSED\) .* — fix: start the service/m,
+    );
   });
 
   it('exits 3 when more cases error than evals.maxErrorRate allows', async () => {
     const dir = await project({ maxErrorRate: 0.2 });
     const flaky = await startServer((r) => {
-      if (r.path === '/v1/answer' && /rain|password/.test((r.body as { question: string }).question)) return { status: 503, body: { error: 'overloaded' } };
+      if (r.path === '/v1/answer' && /rain|password/.test((r.body as { question: string }).question))
+        return { status: 503, body: { error: 'overloaded' } };
       return answerHandler()(r);
     });
     try {
@@ -94,7 +114,9 @@ describe('genai eval --url', () => {
       expect(result.exitCode).toBe(3);
       const report = JSON.parse(result.stdout);
       expect(report.summary).toMatchObject({ errored: 2, passed: 3 });
-      expect(report.cases.find((c: { id: string }) => c.id === 'weather').error.message).toMatch(/^HTTP 503.* \(after 2 attempts\)$/);
+      expect(report.cases.find((c: { id: string }) => c.id === 'weather').error.message).toMatch(
+        /^HTTP 503.* \(after 2 attempts\)$/,
+      );
       expect(result.stderr).toMatch(/error: 40\.0% of cases errored \(max 20\.0%\)/);
     } finally {
       await flaky.close();
@@ -102,10 +124,15 @@ describe('genai eval --url', () => {
   });
 
   it('exits 2 with the file, line and field of a bad dataset', async () => {
-    const dir = await project({}, '{"id":"a","input":{"question":"q"}}\n{"id":"b","input":{"question":"q"},"expected":{"documentIDs":["x"]}}\n');
+    const dir = await project(
+      {},
+      '{"id":"a","input":{"question":"q"}}\n{"id":"b","input":{"question":"q"},"expected":{"documentIDs":["x"]}}\n',
+    );
     const result = await genai(['eval', '--url', server.url], dir);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toBe('error: evals/dataset.jsonl:2 expected: unknown field "documentIDs" — fix: each case needs { id, input: { question | messages }, expected?, tags?, assert? } — see docs/evals.md');
+    expect(result.stderr).toBe(
+      'error: evals/dataset.jsonl:2 expected: unknown field "documentIDs" — fix: each case needs { id, input: { question | messages }, expected?, tags?, assert? } — see docs/evals.md',
+    );
   });
 
   it('Ctrl-C stops cleanly with exit 130 and a resumable run', async () => {
@@ -120,7 +147,9 @@ describe('genai eval --url', () => {
       for (;;) {
         await new Promise((resolve) => setTimeout(resolve, 25));
         const [run] = existsSync(runs) ? await readdir(runs) : [];
-        const lines = run ? (await readFile(join(runs, run, 'results.jsonl'), 'utf8').catch(() => '')).split('\n').filter(Boolean) : [];
+        const lines = run
+          ? (await readFile(join(runs, run, 'results.jsonl'), 'utf8').catch(() => '')).split('\n').filter(Boolean)
+          : [];
         if (lines.length >= 2) break;
       }
       child.kill('SIGINT');
@@ -143,7 +172,10 @@ describe('genai eval --url', () => {
   it('runs without a genai.yaml when --dataset is given, with --filter and --sample', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'genai-eval-bare-'));
     const dataset = join(import.meta.dirname, '..', 'fixtures', 'evals', 'dataset.csv');
-    const result = await genai(['eval', '--url', server.url, '--dataset', dataset, '--filter', 'tag=out-of-scope', '--json'], dir);
+    const result = await genai(
+      ['eval', '--url', server.url, '--dataset', dataset, '--filter', 'tag=out-of-scope', '--json'],
+      dir,
+    );
     expect(result.exitCode, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).cases.map((c: { id: string }) => c.id)).toEqual(['weather']);
     const usage = await genai(['eval', '--dataset', dataset], dir);

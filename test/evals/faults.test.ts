@@ -30,9 +30,20 @@ const topics = [
 ] as const;
 const CASES = 40;
 const dataset = Array.from({ length: CASES }, (_, i) => {
-  if (i % 10 === 9) return { id: `out-${i}`, input: { question: `Will it snow in city number ${i}?` }, expected: { refusal: true }, tags: ['out-of-scope'] };
+  if (i % 10 === 9)
+    return {
+      id: `out-${i}`,
+      input: { question: `Will it snow in city number ${i}?` },
+      expected: { refusal: true },
+      tags: ['out-of-scope'],
+    };
   const [doc, question] = topics[i % topics.length]!;
-  return { id: `case-${i}`, input: { question: `${question}? (variant ${i})` }, expected: { documentIds: [doc] }, tags: [doc] };
+  return {
+    id: `case-${i}`,
+    input: { question: `${question}? (variant ${i})` },
+    expected: { documentIds: [doc] },
+    tags: [doc],
+  };
 });
 
 let server: TestServer;
@@ -47,7 +58,9 @@ function fault(): Exclude<Outcome, 'prose'> {
 
 /** The question of the case being judged: the last user turn that shows one (a re-ask follows it). */
 function judgedQuestion(body: unknown): string {
-  const turns = (body as { messages: { role: string; content: string }[] }).messages.filter((m) => m.role === 'user' && m.content.startsWith('QUESTION:'));
+  const turns = (body as { messages: { role: string; content: string }[] }).messages.filter(
+    (m) => m.role === 'user' && m.content.startsWith('QUESTION:'),
+  );
   return /^QUESTION:\n([\s\S]*?)\n\n/.exec(turns.at(-1)!.content)![1]!;
 }
 
@@ -58,7 +71,14 @@ beforeAll(async () => {
     const question = judging ? judgedQuestion(request.body) : (request.body as { question: string }).question;
     let outcome: Outcome = fault();
     if (judging && outcome === 'valid' && random() < 0.25) outcome = 'prose';
-    events.push({ phase, kind: judging ? 'judge' : 'answer', question, ...(judging ? { judge: judgeFormat(request.body) } : {}), outcome, at: Date.now() });
+    events.push({
+      phase,
+      kind: judging ? 'judge' : 'answer',
+      question,
+      ...(judging ? { judge: judgeFormat(request.body) } : {}),
+      outcome,
+      at: Date.now(),
+    });
     switch (outcome) {
       case '500':
         return { status: 500, body: { error: 'internal' } };
@@ -72,7 +92,13 @@ beforeAll(async () => {
         return { body: chatCompletion('The answer seems fine to me.') };
       case 'valid':
         if (!judging) return { body: answerService(question, { includeContexts: true }) };
-        return { body: chatCompletion(judgeFormat(request.body) === 'scale' ? '{"score": 4, "rationale": "addresses it"}' : '{"verdict": "pass", "rationale": "safe"}') };
+        return {
+          body: chatCompletion(
+            judgeFormat(request.body) === 'scale'
+              ? '{"score": 4, "rationale": "addresses it"}'
+              : '{"verdict": "pass", "rationale": "safe"}',
+          ),
+        };
     }
   });
 });
@@ -87,15 +113,26 @@ async function resultsFile(dir: string): Promise<string | undefined> {
   return run ? join(runs, run, 'results.jsonl') : undefined;
 }
 
-const completeLines = (text: string) => text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
+const completeLines = (text: string) =>
+  text
+    .slice(0, text.lastIndexOf('\n') + 1)
+    .split('\n')
+    .filter(Boolean);
 
 describe('faults', () => {
   it('survives 500s, 429s, hangs, malformed bodies, prose judges and SIGKILL; --resume accounts for every case exactly once', async () => {
     const dir = await project(
-      { judges: ['relevance', 'safety'], judgeModel: { provider: 'openai-compatible', id: 'judge', baseUrl: `${server.url}/v1` }, maxErrorRate: 0.5 },
+      {
+        judges: ['relevance', 'safety'],
+        judgeModel: { provider: 'openai-compatible', id: 'judge', baseUrl: `${server.url}/v1` },
+        maxErrorRate: 0.5,
+      },
       dataset.map((c) => JSON.stringify(c)).join('\n'),
     );
-    const child = genai(['eval', '--url', server.url, '--no-cache', '--timeout', '400', '--concurrency', '8', '--no-progress'], dir);
+    const child = genai(
+      ['eval', '--url', server.url, '--no-cache', '--timeout', '400', '--concurrency', '8', '--no-progress'],
+      dir,
+    );
     let file: string | undefined;
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -119,7 +156,13 @@ describe('faults', () => {
     const finalText = await readFile(file!, 'utf8');
     expect(finalText.startsWith(phase1Text.slice(0, phase1Text.lastIndexOf('\n') + 1))).toBe(true);
     const results = completeLines(finalText).map(
-      (line) => JSON.parse(line) as { caseId: string; state: string; error?: { kind: string }; scores: Record<string, { value: number | null; error?: string }> },
+      (line) =>
+        JSON.parse(line) as {
+          caseId: string;
+          state: string;
+          error?: { kind: string };
+          scores: Record<string, { value: number | null; error?: string }>;
+        },
     );
     expect(results.map((r) => r.caseId).sort()).toEqual(dataset.map((c) => c.id).sort());
 
@@ -142,7 +185,10 @@ describe('faults', () => {
       for (const judge of judges) {
         const metric = judge === 'scale' ? 'relevance' : 'safety';
         const graded = mine.some((e) => e.kind === 'judge' && e.judge === judge && e.outcome === 'valid');
-        expect(result.scores[metric]!.value !== null, `${result.caseId} ${metric}: graded iff a valid verdict came`).toBe(graded);
+        expect(
+          result.scores[metric]!.value !== null,
+          `${result.caseId} ${metric}: graded iff a valid verdict came`,
+        ).toBe(graded);
         if (!graded) {
           judgeFailed = true;
           expect(result.scores[metric]!.error).toMatch(/^judge error: /);
@@ -157,13 +203,25 @@ describe('faults', () => {
     }
     // Retry-After: 1 is honoured for the service: the same question is not asked again within the second.
     for (const throttled of events.filter((e) => e.kind === 'answer' && e.outcome === '429')) {
-      const next = events.find((e) => e.kind === 'answer' && e.phase === throttled.phase && e.question === throttled.question && e.at > throttled.at);
+      const next = events.find(
+        (e) =>
+          e.kind === 'answer' &&
+          e.phase === throttled.phase &&
+          e.question === throttled.question &&
+          e.at > throttled.at,
+      );
       if (next) expect(next.at - throttled.at).toBeGreaterThanOrEqual(990);
     }
 
     // The report tells what happened.
     const count = (state: string) => results.filter((r) => r.state === state).length;
-    expect(report.summary).toMatchObject({ total: CASES, missing: 0, passed: count('passed'), failed: count('failed'), errored: count('errored') });
+    expect(report.summary).toMatchObject({
+      total: CASES,
+      missing: 0,
+      passed: count('passed'),
+      failed: count('failed'),
+      errored: count('errored'),
+    });
     expect(count('passed') + count('failed') + count('errored')).toBe(CASES);
     expect(report.summary.errored).toBe(targetErrors + judgeErrors);
     expect(report.run.status).toBe('finished');

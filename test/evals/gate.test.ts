@@ -9,7 +9,13 @@ function run(n: number, score: (i: number) => number, latency = (i: number) => 1
   return Array.from({ length: n }, (_, i) => ({
     caseId: `c${i}`,
     state: score(i) >= 0.75 ? 'passed' : 'failed',
-    response: { answer: '', refused: false, citations: [], usage: { inputTokens: 10, outputTokens: 5, embeddingTokens: 0 }, latencyMs: latency(i) },
+    response: {
+      answer: '',
+      refused: false,
+      citations: [],
+      usage: { inputTokens: 10, outputTokens: 5, embeddingTokens: 0 },
+      latencyMs: latency(i),
+    },
     scores: { correctness: { value: score(i), pass: score(i) >= 0.75 }, latencyMs: { value: latency(i) } },
     finishedAt: '2025-01-01T00:00:00Z',
   }));
@@ -23,7 +29,8 @@ describe('statistics', () => {
   });
   it('the paired bootstrap is reproducible with a seed and brackets the observed difference', () => {
     const pairs = Array.from({ length: 50 }, (_, i) => [i % 2, (i % 2) * 0.9] as const);
-    const stat = (b: number[], c: number[]) => c.reduce((s, v) => s + v, 0) / c.length - b.reduce((s, v) => s + v, 0) / b.length;
+    const stat = (b: number[], c: number[]) =>
+      c.reduce((s, v) => s + v, 0) / c.length - b.reduce((s, v) => s + v, 0) / b.length;
     const a = pairedBootstrap(pairs, stat, { seed: 3 });
     expect(pairedBootstrap(pairs, stat, { seed: 3 })).toEqual(a);
     expect(a[0]).toBeLessThanOrEqual(-0.05);
@@ -44,8 +51,18 @@ describe('the gate', () => {
     expect(correctness.ci[1]).toBeLessThan(-0.02);
     expect(correctness.moved.map((m) => m.caseId)).toContain('c1');
     expect(correctness.moved.every((m) => m.delta < 0)).toBe(true);
-    const summary = summarize(current, { judgeNames: new Set(['correctness']), offlineJudges: false, caseIds: ids(60) });
-    const gate = decideGate({ summary, thresholds: {}, maxErrorRate: 0.1, maxRegression: 0.02, baseline: { runId: 'b', label: 'prod baseline', comparisons } });
+    const summary = summarize(current, {
+      judgeNames: new Set(['correctness']),
+      offlineJudges: false,
+      caseIds: ids(60),
+    });
+    const gate = decideGate({
+      summary,
+      thresholds: {},
+      maxErrorRate: 0.1,
+      maxRegression: 0.02,
+      baseline: { runId: 'b', label: 'prod baseline', comparisons },
+    });
     expect(gate.pass).toBe(false);
     expect(gate.reasons[0]).toMatch(/^correctness regressed by 0\.1\d+ vs prod baseline \(95% CI of change \[/);
     expect(gate.rule).toContain('whole 95% paired-bootstrap confidence interval');
@@ -61,7 +78,11 @@ describe('the gate', () => {
   });
 
   it('compares latency relatively and never fails on it without a threshold', () => {
-    const slower = run(60, (i) => (i % 4 === 0 ? 0.5 : 1), (i) => 200 + i);
+    const slower = run(
+      60,
+      (i) => (i % 4 === 0 ? 0.5 : 1),
+      (i) => 200 + i,
+    );
     const latency = compareRuns(base, slower, { maxRegression: 0.02, seed: 1 }).find((c) => c.metric === 'latencyMs')!;
     expect(latency.relative).toBe(true);
     expect(latency.change).toBeLessThan(-0.5);
@@ -84,12 +105,18 @@ describe('the gate', () => {
     ]);
     expect(gate.reasons).toEqual(['groundedness: no case produced this metric']);
     const strict = decideGate({ summary, thresholds: { latencyP95Ms: 100 }, maxErrorRate: 0.1, maxRegression: 0.02 });
-    expect(strict.reasons[0]).toBe("latencyP95Ms 156 > threshold 100");
+    expect(strict.reasons[0]).toBe('latencyP95Ms 156 > threshold 100');
   });
 
   it('counts every case once, and errors and missing cases fail the gate', () => {
     const results = run(10, () => 1);
-    results[2] = { caseId: 'c2', state: 'errored', scores: {}, error: { kind: 'target', message: 'HTTP 500' }, finishedAt: '' };
+    results[2] = {
+      caseId: 'c2',
+      state: 'errored',
+      scores: {},
+      error: { kind: 'target', message: 'HTTP 500' },
+      finishedAt: '',
+    };
     results.pop();
     const summary = summarize(results, { judgeNames: new Set(), offlineJudges: true, caseIds: ids(10) });
     expect(summary).toMatchObject({ total: 10, passed: 8, failed: 0, errored: 1, missing: 1, errorRate: 0.1 });

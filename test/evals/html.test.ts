@@ -9,7 +9,10 @@ import { answerHandler, startServer, type TestServer } from './helpers/servers.j
 
 const chromium = '/usr/bin/chromium';
 const hasChromium = existsSync(chromium);
-if (!hasChromium) console.warn(`skipping the HTML report browser test: no Chromium at ${chromium} (apt-get install chromium; .ci/run does)`);
+if (!hasChromium)
+  console.warn(
+    `skipping the HTML report browser test: no Chromium at ${chromium} (apt-get install chromium; .ci/run does)`,
+  );
 
 /** A run with a baseline, failures and an error, so the page has every part to show. */
 let html: string;
@@ -17,7 +20,10 @@ let report: EvalReport;
 let server: TestServer;
 beforeAll(async () => {
   const project = await mkdtemp(join(tmpdir(), 'genai-html-'));
-  await writeFile(join(project, 'dataset.jsonl'), await readFile(join(import.meta.dirname, '..', 'fixtures', 'evals', 'dataset.jsonl')));
+  await writeFile(
+    join(project, 'dataset.jsonl'),
+    await readFile(join(import.meta.dirname, '..', 'fixtures', 'evals', 'dataset.jsonl')),
+  );
   let broken = false;
   const handler = answerHandler();
   server = await startServer((r) => {
@@ -30,8 +36,19 @@ beforeAll(async () => {
     }
     return handler(r);
   });
-  const evals = { dataset: 'dataset.jsonl', judges: ['correctness' as const, 'groundedness' as const, 'safety' as const], thresholds: { citations: 0.9, groundedness: 0.5 } };
-  const base = { cwd: project, evals, target: { kind: 'url' as const, url: server.url }, openTarget: async () => ({ url: server.url }), retries: 0, cache: false };
+  const evals = {
+    dataset: 'dataset.jsonl',
+    judges: ['correctness' as const, 'groundedness' as const, 'safety' as const],
+    thresholds: { citations: 0.9, groundedness: 0.5 },
+  };
+  const base = {
+    cwd: project,
+    evals,
+    target: { kind: 'url' as const, url: server.url },
+    openTarget: async () => ({ url: server.url }),
+    retries: 0,
+    cache: false,
+  };
   await runEval({ ...base, saveBaseline: 'prod' });
   broken = true;
   const outcome = await runEval({ ...base, baseline: 'prod', maxErrorRate: 0.5 });
@@ -50,47 +67,57 @@ describe('the HTML report', () => {
     expect(html).toContain('offline heuristic');
   });
 
-  it.skipIf(!hasChromium)('opens from disk in headless Chromium with cards, a delta chart and a filterable case table', async () => {
-    const { chromium: browserType } = await import('playwright-core');
-    const browser = await browserType.launch({
-      executablePath: chromium,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-      const requests: string[] = [];
-      page.on('request', (r) => requests.push(r.url()));
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      const file = join(await mkdtemp(join(tmpdir(), 'genai-html-page-')), 'report.html');
-      await writeFile(file, html);
-      await page.goto(`file://${file}`);
-      expect(errors).toEqual([]);
-      expect(requests.every((u) => u.startsWith('file://'))).toBe(true);
-      expect(await page.locator('.card').count()).toBeGreaterThan(8);
-      expect(await page.locator('.card.bad[data-metric="citations"]').count()).toBe(1);
-      expect(await page.locator('svg.chart rect').count()).toBeGreaterThan(0);
-      expect(await page.locator('tr.case').count()).toBe(5);
-      await page.selectOption('#state', 'errored');
-      expect(await page.locator('tr.case').allTextContents()).toEqual([expect.stringContaining('team-plan-price')]);
-      await page.selectOption('#state', '');
-      await page.fill('#q', 'password');
-      expect(await page.locator('tr.case').count()).toBe(1);
-      await page.locator('tr.case').first().click();
-      const details = await page.locator('tr.details').innerText();
-      expect(details).toContain('Forgot password');
-      expect(details).toMatch(/Trace\s+trace-/);
-      expect(details).toContain('offline heuristic');
-      await page.fill('#q', '');
-      await page.selectOption('#metric', 'citations');
-      expect(await page.locator('#shown').innerText()).toBe('1 of 5 cases');
-      await page.selectOption('#metric', '');
-      await page.locator('tr.case[data-id="export-csv"]').click();
-      const screenshot = process.env.GENAI_HTML_SCREENSHOT ?? join(tmpdir(), 'genai-eval-report.png');
-      await page.screenshot({ path: screenshot, fullPage: true });
-      expect(report.gate.pass).toBe(false);
-    } finally {
-      await browser.close();
-    }
-  });
+  it.skipIf(!hasChromium)(
+    'opens from disk in headless Chromium with cards, a delta chart and a filterable case table',
+    async () => {
+      const { chromium: browserType } = await import('playwright-core');
+      const browser = await browserType.launch({
+        executablePath: chromium,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--no-first-run',
+        ],
+      });
+      try {
+        const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+        const requests: string[] = [];
+        page.on('request', (r) => requests.push(r.url()));
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        const file = join(await mkdtemp(join(tmpdir(), 'genai-html-page-')), 'report.html');
+        await writeFile(file, html);
+        await page.goto(`file://${file}`);
+        expect(errors).toEqual([]);
+        expect(requests.every((u) => u.startsWith('file://'))).toBe(true);
+        expect(await page.locator('.card').count()).toBeGreaterThan(8);
+        expect(await page.locator('.card.bad[data-metric="citations"]').count()).toBe(1);
+        expect(await page.locator('svg.chart rect').count()).toBeGreaterThan(0);
+        expect(await page.locator('tr.case').count()).toBe(5);
+        await page.selectOption('#state', 'errored');
+        expect(await page.locator('tr.case').allTextContents()).toEqual([expect.stringContaining('team-plan-price')]);
+        await page.selectOption('#state', '');
+        await page.fill('#q', 'password');
+        expect(await page.locator('tr.case').count()).toBe(1);
+        await page.locator('tr.case').first().click();
+        const details = await page.locator('tr.details').innerText();
+        expect(details).toContain('Forgot password');
+        expect(details).toMatch(/Trace\s+trace-/);
+        expect(details).toContain('offline heuristic');
+        await page.fill('#q', '');
+        await page.selectOption('#metric', 'citations');
+        expect(await page.locator('#shown').innerText()).toBe('1 of 5 cases');
+        await page.selectOption('#metric', '');
+        await page.locator('tr.case[data-id="export-csv"]').click();
+        const screenshot = process.env.GENAI_HTML_SCREENSHOT ?? join(tmpdir(), 'genai-eval-report.png');
+        await page.screenshot({ path: screenshot, fullPage: true });
+        expect(report.gate.pass).toBe(false);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 });

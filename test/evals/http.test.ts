@@ -12,7 +12,9 @@ describe('retries and rate limits', () => {
 
   it('backs off exponentially with full jitter, capped', () => {
     const policy = { timeoutMs: 1000, retries: 5, baseDelayMs: 100, maxDelayMs: 1000 };
-    expect([0, 1, 2, 3, 4].map((attempt) => backoffDelay(attempt, policy, () => 1))).toEqual([100, 200, 400, 800, 1000]);
+    expect([0, 1, 2, 3, 4].map((attempt) => backoffDelay(attempt, policy, () => 1))).toEqual([
+      100, 200, 400, 800, 1000,
+    ]);
     expect(backoffDelay(3, policy, () => 0)).toBe(0);
   });
 
@@ -39,11 +41,23 @@ describe('retries and rate limits', () => {
 
   it('retries 503 and a malformed body, and does not retry a 400', async () => {
     const replies = [{ status: 503, body: {} }, { body: '{"trunc', raw: true }, { body: { ok: true } }];
-    const server = await startServer((r) => (r.path === '/bad' ? { status: 400, body: { error: 'no' } } : replies.shift()!));
+    const server = await startServer((r) =>
+      r.path === '/bad' ? { status: 400, body: { error: 'no' } } : replies.shift()!,
+    );
     try {
-      const result = await requestJson(`${server.url}/ok`, { body: {} }, { policy: { timeoutMs: 1000, retries: 3, baseDelayMs: 1 }, parse: (b) => b });
+      const result = await requestJson(
+        `${server.url}/ok`,
+        { body: {} },
+        { policy: { timeoutMs: 1000, retries: 3, baseDelayMs: 1 }, parse: (b) => b },
+      );
       expect(result).toMatchObject({ value: { ok: true }, attempts: 3 });
-      await expect(requestJson(`${server.url}/bad`, { body: {} }, { policy: { timeoutMs: 1000, retries: 3, baseDelayMs: 1 }, parse: (b) => b })).rejects.toMatchObject({
+      await expect(
+        requestJson(
+          `${server.url}/bad`,
+          { body: {} },
+          { policy: { timeoutMs: 1000, retries: 3, baseDelayMs: 1 }, parse: (b) => b },
+        ),
+      ).rejects.toMatchObject({
         kind: 'http',
         status: 400,
       });

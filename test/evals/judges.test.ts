@@ -22,12 +22,24 @@ import { chatCompletion, judgeFormat, startServer, type TestServer } from './hel
 
 const scale = builtInJudges.correctness;
 const passFail = builtInJudges.safety;
-const labels = customJudgeSpec({ name: 'tone', rubric: 'Tone of the answer.', output: 'labels', labels: ['warm', 'neutral', 'cold'], passLabels: ['warm', 'neutral'] });
+const labels = customJudgeSpec({
+  name: 'tone',
+  rubric: 'Tone of the answer.',
+  output: 'labels',
+  labels: ['warm', 'neutral', 'cold'],
+  passLabels: ['warm', 'neutral'],
+});
 
 describe('judge verdicts are parsed strictly', () => {
   it('accepts exactly one JSON object (a single json fence is tolerated)', () => {
-    expect(parseVerdict('{"score": 4, "rationale": "states both facts"}', scale)).toEqual({ raw: 4, rationale: 'states both facts' });
-    expect(parseVerdict('```json\n{"verdict":"FAIL","rationale":"leaks a key"}\n```', passFail)).toEqual({ raw: 'fail', rationale: 'leaks a key' });
+    expect(parseVerdict('{"score": 4, "rationale": "states both facts"}', scale)).toEqual({
+      raw: 4,
+      rationale: 'states both facts',
+    });
+    expect(parseVerdict('```json\n{"verdict":"FAIL","rationale":"leaks a key"}\n```', passFail)).toEqual({
+      raw: 'fail',
+      rationale: 'leaks a key',
+    });
     expect(parseVerdict('{"label":"cold","rationale":"curt"}', labels).raw).toBe('cold');
   });
   it('rejects prose, prose around JSON, out-of-range scores and unknown labels — never a pass', () => {
@@ -61,14 +73,28 @@ describe('offline heuristic judges', () => {
     question: 'How do I export a report as CSV?',
     answer: 'Open Reports, choose the report and click Export CSV. It is free on Sundays.',
     refused: false,
-    contexts: [{ documentId: 'export-csv', text: 'To export a report as CSV, open Reports, choose the report and click Export CSV.' }],
+    contexts: [
+      {
+        documentId: 'export-csv',
+        text: 'To export a report as CSV, open Reports, choose the report and click Export CSV.',
+      },
+    ],
     facts: ['click Export CSV', 'the file includes every column'],
   };
   it('grade by word overlap and say that they are heuristics', () => {
-    expect(offlineVerdict(builtInJudges.correctness, input)).toMatchObject({ raw: 3, rationale: expect.stringContaining('1 of 2 expected fact(s)') });
-    expect(offlineVerdict(builtInJudges.groundedness, input)).toMatchObject({ raw: 3, rationale: expect.stringMatching(/^offline heuristic: 1 of 2 sentence/) });
+    expect(offlineVerdict(builtInJudges.correctness, input)).toMatchObject({
+      raw: 3,
+      rationale: expect.stringContaining('1 of 2 expected fact(s)'),
+    });
+    expect(offlineVerdict(builtInJudges.groundedness, input)).toMatchObject({
+      raw: 3,
+      rationale: expect.stringMatching(/^offline heuristic: 1 of 2 sentence/),
+    });
     expect(offlineVerdict(builtInJudges.relevance, input)!.raw).toBe(5);
-    expect(offlineVerdict(builtInJudges.safety, { ...input, answer: 'Use the key sk-abcdefghijklmnopqrstu to log in.' })!.raw).toBe('fail');
+    expect(
+      offlineVerdict(builtInJudges.safety, { ...input, answer: 'Use the key sk-abcdefghijklmnopqrstu to log in.' })!
+        .raw,
+    ).toBe('fail');
     expect(offlineVerdict(builtInJudges.safety, input)!.raw).toBe('pass');
   });
   it('grade a custom rubric by its nearest example, and not at all without examples', () => {
@@ -92,7 +118,12 @@ describe('model judges over the OpenAI protocol', () => {
     await server?.close();
     server = undefined;
   });
-  const evalCase: EvalCase = { id: 'c1', input: { question: 'How do I export?' }, expected: { facts: ['click Export CSV'] }, location: 'd:1' };
+  const evalCase: EvalCase = {
+    id: 'c1',
+    input: { question: 'How do I export?' },
+    expected: { facts: ['click Export CSV'] },
+    location: 'd:1',
+  };
   const response: TargetResponse = {
     answer: 'Click Export CSV.',
     refused: false,
@@ -103,7 +134,10 @@ describe('model judges over the OpenAI protocol', () => {
   };
   const panel = async (url: string, over: Partial<JudgePanel> = {}): Promise<JudgePanel> => ({
     specs: [builtInJudges.correctness, builtInJudges.safety],
-    model: judgeModel({ provider: 'openai-compatible', id: 'judge-1', baseUrl: `${url}/v1` }, { policy: { timeoutMs: 2000, retries: 1, baseDelayMs: 5 }, limiter: new AdaptiveLimiter(4) }),
+    model: judgeModel(
+      { provider: 'openai-compatible', id: 'judge-1', baseUrl: `${url}/v1` },
+      { policy: { timeoutMs: 2000, retries: 1, baseDelayMs: 5 }, limiter: new AdaptiveLimiter(4) },
+    ),
     repeat: 1,
     temperature: 0,
     malformedRetries: 2,
@@ -114,17 +148,34 @@ describe('model judges over the OpenAI protocol', () => {
   it('re-asks after prose, records the verdict and caches only valid verdicts', async () => {
     let prose = 1;
     server = await startServer(({ body }) => {
-      if (judgeFormat(body) === 'scale' && prose-- > 0) return { body: chatCompletion('The answer looks correct to me.') };
-      return { body: chatCompletion(judgeFormat(body) === 'scale' ? '{"score": 5, "rationale": "states the fact"}' : '{"verdict": "pass", "rationale": "safe"}') };
+      if (judgeFormat(body) === 'scale' && prose-- > 0)
+        return { body: chatCompletion('The answer looks correct to me.') };
+      return {
+        body: chatCompletion(
+          judgeFormat(body) === 'scale'
+            ? '{"score": 5, "rationale": "states the fact"}'
+            : '{"verdict": "pass", "rationale": "safe"}',
+        ),
+      };
     });
     const p = await panel(server.url);
     const scores = await judgeCase(p, evalCase, response, 'How do I export?');
-    expect(scores.correctness).toMatchObject({ value: 1, pass: true, reason: 'states the fact', judge: { model: 'judge-1', offline: false, repeat: 1, agreement: 1 } });
+    expect(scores.correctness).toMatchObject({
+      value: 1,
+      pass: true,
+      reason: 'states the fact',
+      judge: { model: 'judge-1', offline: false, repeat: 1, agreement: 1 },
+    });
     expect(scores.safety).toMatchObject({ value: 1, pass: true });
     expect(server.requests).toHaveLength(3);
-    const reask = server.requests.find((r) => (r.body as { messages: unknown[] }).messages.length > 2)!.body as { messages: { content: string }[] };
+    const reask = server.requests.find((r) => (r.body as { messages: unknown[] }).messages.length > 2)!.body as {
+      messages: { content: string }[];
+    };
     expect(reask.messages.at(-1)!.content).toMatch(/not the JSON object/);
-    expect((server.requests[0]!.body as { model: string; temperature: number })).toMatchObject({ model: 'judge-1', temperature: 0 });
+    expect(server.requests[0]!.body as { model: string; temperature: number }).toMatchObject({
+      model: 'judge-1',
+      temperature: 0,
+    });
 
     await judgeCase(p, evalCase, response, 'How do I export?');
     expect(server.requests).toHaveLength(3);
@@ -133,7 +184,10 @@ describe('model judges over the OpenAI protocol', () => {
   it('records a judge that never answers in JSON as a judge error, not a pass', async () => {
     server = await startServer(() => ({ body: chatCompletion('Looks fine!') }));
     const scores = await judgeCase(await panel(server.url, { specs: [builtInJudges.safety] }), evalCase, response, 'q');
-    expect(scores.safety).toMatchObject({ value: null, error: expect.stringMatching(/^judge error: not a JSON object: "Looks fine!" \(after 3 replies\)$/) });
+    expect(scores.safety).toMatchObject({
+      value: null,
+      error: expect.stringMatching(/^judge error: not a JSON object: "Looks fine!" \(after 3 replies\)$/),
+    });
     expect(scores.safety!.pass).toBeUndefined();
     expect(server.requests).toHaveLength(3);
   });
@@ -141,15 +195,31 @@ describe('model judges over the OpenAI protocol', () => {
   it('--repeat asks K times and reports the majority with its agreement', async () => {
     const grades = [5, 2, 5];
     server = await startServer(() => ({ body: chatCompletion(`{"score": ${grades.shift()}, "rationale": "r"}`) }));
-    const scores = await judgeCase(await panel(server.url, { specs: [builtInJudges.correctness], repeat: 3, temperature: 0.7 }), evalCase, response, 'q');
-    expect(scores.correctness).toMatchObject({ value: 1, pass: true, judge: { repeat: 3, agreement: 2 / 3, raw: [5, 2, 5] } });
+    const scores = await judgeCase(
+      await panel(server.url, { specs: [builtInJudges.correctness], repeat: 3, temperature: 0.7 }),
+      evalCase,
+      response,
+      'q',
+    );
+    expect(scores.correctness).toMatchObject({
+      value: 1,
+      pass: true,
+      judge: { repeat: 3, agreement: 2 / 3, raw: [5, 2, 5] },
+    });
     expect(server.requests).toHaveLength(3);
   });
 
   it('skips judges that do not apply: correctness without facts, groundedness without contexts', async () => {
     server = await startServer(() => ({ body: chatCompletion('{"score": 5, "rationale": "r"}') }));
-    const p = await panel(server.url, { specs: [builtInJudges.correctness, builtInJudges.groundedness, builtInJudges.relevance] });
-    const scores = await judgeCase(p, { id: 'x', input: { question: 'q' }, location: 'd:1' }, { ...response, contexts: undefined }, 'q');
+    const p = await panel(server.url, {
+      specs: [builtInJudges.correctness, builtInJudges.groundedness, builtInJudges.relevance],
+    });
+    const scores = await judgeCase(
+      p,
+      { id: 'x', input: { question: 'q' }, location: 'd:1' },
+      { ...response, contexts: undefined },
+      'q',
+    );
     expect(Object.keys(scores)).toEqual(['relevance']);
   });
 
@@ -158,7 +228,9 @@ describe('model judges over the OpenAI protocol', () => {
       name: 'no-diagnosis',
       rubric: 'Never states a diagnosis.',
       output: 'pass-fail',
-      examples: [{ question: 'Am I sick?', answer: 'You have the flu.', verdict: 'fail', rationale: 'states a diagnosis' }],
+      examples: [
+        { question: 'Am I sick?', answer: 'You have the flu.', verdict: 'fail', rationale: 'states a diagnosis' },
+      ],
     });
     const messages = judgeMessages(spec, { question: 'q', answer: 'a', refused: false });
     expect(messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
@@ -185,20 +257,38 @@ describe('bedrock judges', () => {
 
   it('send a Converse request to the endpoint override and read its reply', async () => {
     const saved = { ...process.env };
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token' });
-    const server = await startServer(() => ({ body: { output: { message: { role: 'assistant', content: [{ text: '{"verdict":"pass","rationale":"safe"}' }] } }, stopReason: 'end_turn' } }));
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_SESSION_TOKEN: 'token',
+    });
+    const server = await startServer(() => ({
+      body: {
+        output: { message: { role: 'assistant', content: [{ text: '{"verdict":"pass","rationale":"safe"}' }] } },
+        stopReason: 'end_turn',
+      },
+    }));
     try {
       const model = judgeModel(
         { provider: 'bedrock', id: 'anthropic.claude-3-haiku-20240307-v1:0', region: 'eu-west-1', baseUrl: server.url },
         { policy: { timeoutMs: 2000, retries: 0 }, limiter: new AdaptiveLimiter(1) },
       );
-      const reply = await model.complete(judgeMessages(builtInJudges.safety, { question: 'q', answer: 'a', refused: false }), { temperature: 0 });
+      const reply = await model.complete(
+        judgeMessages(builtInJudges.safety, { question: 'q', answer: 'a', refused: false }),
+        { temperature: 0 },
+      );
       expect(reply).toBe('{"verdict":"pass","rationale":"safe"}');
       const request = server.requests[0]!;
       expect(request.path).toBe('/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse');
-      expect(request.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/bedrock\/aws4_request, SignedHeaders=host;x-amz-date;x-amz-security-token, Signature=[0-9a-f]{64}$/);
+      expect(request.headers.authorization).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/bedrock\/aws4_request, SignedHeaders=host;x-amz-date;x-amz-security-token, Signature=[0-9a-f]{64}$/,
+      );
       expect(request.headers['x-amz-security-token']).toBe('token');
-      const body = request.body as { system: { text: string }[]; messages: { role: string; content: { text: string }[] }[]; inferenceConfig: object };
+      const body = request.body as {
+        system: { text: string }[];
+        messages: { role: string; content: { text: string }[] }[];
+        inferenceConfig: object;
+      };
       expect(body.system[0]!.text).toContain('RUBRIC');
       expect(body.messages).toEqual([{ role: 'user', content: [{ text: 'QUESTION:\nq\n\nANSWER:\na' }] }]);
       expect(body.inferenceConfig).toEqual({ temperature: 0, maxTokens: 400 });

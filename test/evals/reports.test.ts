@@ -8,12 +8,54 @@ import { renderMarkdown } from '../../src/evals/reports/markdown.js';
 import { buildReport } from '../../src/evals/reports/report.js';
 import type { CaseResult, EvalCase, RunMeta } from '../../src/evals/types.js';
 
-const cases: EvalCase[] = ['a<1>', 'b&2', 'c', 'd'].map((id, i) => ({ id, input: { question: `question ${i}` }, tags: ['t'], location: `d:${i + 1}` }));
-const response = { answer: 'It is <b>bold</b> & "quoted"', refused: false, citations: [], usage: { inputTokens: 1, outputTokens: 2, embeddingTokens: 0 }, latencyMs: 250, traceId: 't-1' };
+const cases: EvalCase[] = ['a<1>', 'b&2', 'c', 'd'].map((id, i) => ({
+  id,
+  input: { question: `question ${i}` },
+  tags: ['t'],
+  location: `d:${i + 1}`,
+}));
+const response = {
+  answer: 'It is <b>bold</b> & "quoted"',
+  refused: false,
+  citations: [],
+  usage: { inputTokens: 1, outputTokens: 2, embeddingTokens: 0 },
+  latencyMs: 250,
+  traceId: 't-1',
+};
 const results: CaseResult[] = [
-  { caseId: 'a<1>', state: 'passed', response, scores: { contains: { value: 1, pass: true }, safety: { value: 1, pass: true, reason: 'safe', judge: { model: 'offline-heuristic', offline: true, repeat: 1, agreement: 1 } } }, finishedAt: '' },
-  { caseId: 'b&2', state: 'failed', response, scores: { contains: { value: 0, pass: false, reason: 'missing "x<y"' }, safety: { value: 1, pass: true } }, finishedAt: '' },
-  { caseId: 'c', state: 'errored', response, scores: { contains: { value: 1, pass: true }, safety: { value: null, error: 'judge error: not a JSON object: "Fine"' } }, error: { kind: 'judge', metric: 'safety', message: 'judge error: not a JSON object: "Fine"' }, finishedAt: '' },
+  {
+    caseId: 'a<1>',
+    state: 'passed',
+    response,
+    scores: {
+      contains: { value: 1, pass: true },
+      safety: {
+        value: 1,
+        pass: true,
+        reason: 'safe',
+        judge: { model: 'offline-heuristic', offline: true, repeat: 1, agreement: 1 },
+      },
+    },
+    finishedAt: '',
+  },
+  {
+    caseId: 'b&2',
+    state: 'failed',
+    response,
+    scores: { contains: { value: 0, pass: false, reason: 'missing "x<y"' }, safety: { value: 1, pass: true } },
+    finishedAt: '',
+  },
+  {
+    caseId: 'c',
+    state: 'errored',
+    response,
+    scores: {
+      contains: { value: 1, pass: true },
+      safety: { value: null, error: 'judge error: not a JSON object: "Fine"' },
+    },
+    error: { kind: 'judge', metric: 'safety', message: 'judge error: not a JSON object: "Fine"' },
+    finishedAt: '',
+  },
 ];
 const meta: RunMeta = {
   schemaVersion: 1,
@@ -22,24 +64,44 @@ const meta: RunMeta = {
   status: 'interrupted',
   target: { kind: 'url', url: 'http://svc', protocol: 'answer' },
   dataset: { path: 'd.jsonl', hash: 'h', caseIds: cases.map((c) => c.id) },
-  options: { concurrency: 1, timeoutMs: 1, retries: 0, repeat: 1, cache: true, filter: [], retrievalK: 5, judges: ['safety'], judgeModel: null },
+  options: {
+    concurrency: 1,
+    timeoutMs: 1,
+    retries: 0,
+    repeat: 1,
+    cache: true,
+    filter: [],
+    retrievalK: 5,
+    judges: ['safety'],
+    judgeModel: null,
+  },
 };
-const summary = summarize(results, { judgeNames: new Set(['safety']), offlineJudges: true, caseIds: meta.dataset.caseIds });
+const summary = summarize(results, {
+  judgeNames: new Set(['safety']),
+  offlineJudges: true,
+  caseIds: meta.dataset.caseIds,
+});
 const gate = decideGate({ summary, thresholds: { contains: 0.9 }, maxErrorRate: 0.5, maxRegression: 0.02 });
 const report = buildReport({ meta, cases, results, summary, gate, judgeNames: ['safety'] });
 
 describe('reports', () => {
   it('JUnit: a testcase per case × metric, failures and judge errors counted, the unfinished case an error, text escaped', () => {
     const xml = renderJunit(report);
-    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="genai eval 20250101T000000000Z-abcd" tests="9" failures="2" errors="2"/);
+    expect(xml).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="genai eval 20250101T000000000Z-abcd" tests="9" failures="2" errors="2"/,
+    );
     expect(xml).toContain('<testsuite name="contains" tests="3" failures="1" errors="0"');
     expect(xml).toContain('<testsuite name="safety" tests="3" failures="0" errors="1"');
     expect(xml).toContain('<testcase name="a&lt;1&gt;" classname="genai.eval.contains" time="0.250"');
     expect(xml).toContain('<failure message="missing &quot;x&lt;y&quot;">');
     expect(xml).toContain('<error message="judge error: not a JSON object: &quot;Fine&quot;">');
-    expect(xml).toContain('<testcase name="d" classname="genai.eval.target" time="0.000">\n      <error message="did not finish (interrupted run)">');
+    expect(xml).toContain(
+      '<testcase name="d" classname="genai.eval.target" time="0.000">\n      <error message="did not finish (interrupted run)">',
+    );
     expect(xml).toContain('[offline heuristic judge]');
-    expect(xml).toContain('<testcase name="threshold contains" classname="genai.eval.gate" time="0.000">\n      <failure message="contains = 0.667, threshold 0.9">');
+    expect(xml).toContain(
+      '<testcase name="threshold contains" classname="genai.eval.gate" time="0.000">\n      <failure message="contains = 0.667, threshold 0.9">',
+    );
   });
 
   it('Markdown: verdict, counts, the interrupted run, the gate rule and the worst cases first', () => {
@@ -58,14 +120,17 @@ describe('reports', () => {
 describe('progress', () => {
   const sink = (isTTY: boolean) => {
     const chunks: string[] = [];
-    const stream = Object.assign(new Writable({ write: (chunk, _enc, done) => (chunks.push(String(chunk)), done()) }), { isTTY });
+    const stream = Object.assign(new Writable({ write: (chunk, _enc, done) => (chunks.push(String(chunk)), done()) }), {
+      isTTY,
+    });
     return { stream: stream as unknown as NodeJS.WriteStream, chunks };
   };
   it('prints plain lines about every tenth in CI, and redraws one bar on a terminal', () => {
     const ci = sink(false);
     const progress = streamProgress(ci.stream);
     progress.start(20, 0);
-    for (let i = 0; i < 20; i++) progress.tick({ caseId: `c${i}`, state: i === 3 ? 'errored' : 'passed', scores: {}, finishedAt: '' });
+    for (let i = 0; i < 20; i++)
+      progress.tick({ caseId: `c${i}`, state: i === 3 ? 'errored' : 'passed', scores: {}, finishedAt: '' });
     progress.stop();
     expect(ci.chunks[0]).toBe('eval: 20 case(s)\n');
     expect(ci.chunks.length).toBe(11);
@@ -76,7 +141,11 @@ describe('progress', () => {
     bar.tick({ caseId: 'a', state: 'passed', scores: {}, finishedAt: '' });
     bar.tick({ caseId: 'b', state: 'failed', scores: {}, finishedAt: '' });
     bar.stop();
-    expect(tty.chunks.at(-2)!.startsWith(`\r${String.fromCharCode(27)}[2K[${"#".repeat(24)}] 2/2 · 1 passed · 1 failed · 0 errored`)).toBe(true);
+    expect(
+      tty.chunks
+        .at(-2)!
+        .startsWith(`\r${String.fromCharCode(27)}[2K[${'#'.repeat(24)}] 2/2 · 1 passed · 1 failed · 0 errored`),
+    ).toBe(true);
     expect(tty.chunks.every((c) => !c.startsWith('eval:'))).toBe(true);
   });
 });

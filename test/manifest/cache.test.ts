@@ -38,10 +38,14 @@ describe('the validated-manifest cache', () => {
     const hook = pathToFileURL(join(root, 'test', 'fixtures', 'trace-imports.mjs')).href;
     const cost = async (trace?: string) => {
       const args = [...(trace ? ['--import', hook] : []), join(root, 'bin', 'run.js'), 'cost', '--json', '--cwd', dir];
-      const result = await execa(process.execPath, args, { reject: false, env: trace ? { GENAI_TRACE_IMPORTS: trace } : {} });
+      const result = await execa(process.execPath, args, {
+        reject: false,
+        env: trace ? { GENAI_TRACE_IMPORTS: trace } : {},
+      });
       return JSON.parse(result.stdout) as { environments: { name: string; total: { expected: number } }[] };
     };
-    const prod = (report: Awaited<ReturnType<typeof cost>>) => report.environments.find((e) => e.name === 'prod')!.total.expected;
+    const prod = (report: Awaited<ReturnType<typeof cost>>) =>
+      report.environments.find((e) => e.name === 'prod')!.total.expected;
 
     const first = await cost();
     const trace = join(dir, 'imports.txt');

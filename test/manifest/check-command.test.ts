@@ -8,11 +8,14 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 const root = join(import.meta.dirname, '..', '..');
 const designExample = join(root, 'test', 'fixtures', 'design-example.yaml');
 
-const genai = (...args: string[]) => execa('node', [join(root, 'bin', 'run.js'), ...args], { reject: false, env: { NO_COLOR: '1' } });
+const genai = (...args: string[]) =>
+  execa('node', [join(root, 'bin', 'run.js'), ...args], { reject: false, env: { NO_COLOR: '1' } });
 
 let dir: string;
 beforeAll(() => {
-  expect(existsSync(join(root, 'dist', 'commands', 'check.js')), 'build first: npx tsc -p tsconfig.build.json').toBe(true);
+  expect(existsSync(join(root, 'dist', 'commands', 'check.js')), 'build first: npx tsc -p tsconfig.build.json').toBe(
+    true,
+  );
 });
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'genai-check-'));
@@ -20,7 +23,10 @@ beforeEach(async () => {
 
 async function badManifest(): Promise<void> {
   const text = await readFile(designExample, 'utf8');
-  await writeFile(join(dir, 'genai.yaml'), text.replace('prod:    { target: aws, region: eu-west-1', 'prod:    { target: aws, region: us-east-1'));
+  await writeFile(
+    join(dir, 'genai.yaml'),
+    text.replace('prod:    { target: aws, region: eu-west-1', 'prod:    { target: aws, region: us-east-1'),
+  );
 }
 
 describe('genai check', () => {
@@ -28,9 +34,13 @@ describe('genai check', () => {
     await copyFile(designExample, join(dir, 'genai.yaml'));
     const { exitCode, stdout } = await genai('check', '--cwd', dir);
     expect(exitCode).toBe(0);
-    expect(stdout).toMatch(/^warning genai\.yaml:9:38 model\.id: meta\.llama3-1-70b-instruct-v1:0 is not offered on Bedrock in eu-west-1 .* — fix: /m);
+    expect(stdout).toMatch(
+      /^warning genai\.yaml:9:38 model\.id: meta\.llama3-1-70b-instruct-v1:0 is not offered on Bedrock in eu-west-1 .* — fix: /m,
+    );
     // The catalog's prices were checked long ago: the budget check says so rather than trusting them.
-    expect(stdout).toMatch(/^warning genai\.yaml:1:1 cost\.prices: \d+ price\(s\) behind the estimate were checked more than \d+ days ago/m);
+    expect(stdout).toMatch(
+      /^warning genai\.yaml:1:1 cost\.prices: \d+ price\(s\) behind the estimate were checked more than \d+ days ago/m,
+    );
     expect(stdout.trim().split('\n').at(-1)).toBe('genai.yaml is valid: 0 errors, 2 warnings');
   });
 
@@ -38,7 +48,9 @@ describe('genai check', () => {
     await badManifest();
     const { exitCode, stdout, stderr } = await genai('check', '--cwd', dir);
     expect(exitCode).toBe(2);
-    expect(stdout).toMatch(/^error genai\.yaml:23:35 environments\.prod\.region: environment prod is in us-east-1, outside constraints\.regions \(eu-west-1, eu-central-1\) — fix: use one of eu-west-1, eu-central-1, or add us-east-1 to constraints\.regions if the data may live there$/m);
+    expect(stdout).toMatch(
+      /^error genai\.yaml:23:35 environments\.prod\.region: environment prod is in us-east-1, outside constraints\.regions \(eu-west-1, eu-central-1\) — fix: use one of eu-west-1, eu-central-1, or add us-east-1 to constraints\.regions if the data may live there$/m,
+    );
     expect(stdout.trim().split('\n').at(-1)).toBe('genai.yaml has problems: 1 error, 3 warnings');
     expect(stderr).not.toMatch(/\n\s+at /);
   });
@@ -48,17 +60,28 @@ describe('genai check', () => {
     await writeFile(join(dir, 'genai.yaml'), text.replace('budgetUsdPerMonth: 15000', 'budgetUsdPerMonth: 500'));
     const { exitCode, stdout } = await genai('check', '--cwd', dir);
     expect(exitCode).toBe(2);
-    expect(stdout).toMatch(/^error genai\.yaml:3:22 constraints\.budgetUsdPerMonth: environment prod: expected \$[\d,.]+\/month exceeds its budget of \$500\.00/m);
+    expect(stdout).toMatch(
+      /^error genai\.yaml:3:22 constraints\.budgetUsdPerMonth: environment prod: expected \$[\d,.]+\/month exceeds its budget of \$500\.00/m,
+    );
   });
 
   it('prints every schema problem, not just the first', async () => {
     const text = await readFile(designExample, 'utf8');
-    await writeFile(join(dir, 'genai.yaml'), text.replace('budgetUsdPerMonth: 15000', 'budgetUSDPerMonth: 15000').replace('dataClass: phi', 'dataClass: secret'));
+    await writeFile(
+      join(dir, 'genai.yaml'),
+      text
+        .replace('budgetUsdPerMonth: 15000', 'budgetUSDPerMonth: 15000')
+        .replace('dataClass: phi', 'dataClass: secret'),
+    );
     const { exitCode, stdout } = await genai('check', '--cwd', dir);
     expect(exitCode).toBe(2);
     const lines = stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^error genai\.yaml:3:3 constraints\.budgetUSDPerMonth: unknown key budgetUSDPerMonth; did you mean budgetUsdPerMonth\? — fix: rename it to budgetUsdPerMonth$/);
-    expect(lines[1]).toMatch(/^error genai\.yaml:8:14 constraints\.dataClass: expected one of public, internal, pii, phi, found the string "secret"/);
+    expect(lines[0]).toMatch(
+      /^error genai\.yaml:3:3 constraints\.budgetUSDPerMonth: unknown key budgetUSDPerMonth; did you mean budgetUsdPerMonth\? — fix: rename it to budgetUsdPerMonth$/,
+    );
+    expect(lines[1]).toMatch(
+      /^error genai\.yaml:8:14 constraints\.dataClass: expected one of public, internal, pii, phi, found the string "secret"/,
+    );
     expect(lines.at(-1)).toBe('genai.yaml has problems: 2 errors, 0 warnings');
   });
 
@@ -68,7 +91,12 @@ describe('genai check', () => {
     expect(exitCode).toBe(2);
     const report = JSON.parse(stdout) as { ok: boolean; findings: Array<Record<string, string>> };
     expect(report.ok).toBe(false);
-    expect(report.findings.map((f) => `${f.level} ${f.code}`)).toEqual(['warning E_CHECK_ID_REGION', 'warning E_CHECK_ID_REGION', 'error E_CHECK_REGION', 'warning W_COST_STALE_PRICES']);
+    expect(report.findings.map((f) => `${f.level} ${f.code}`)).toEqual([
+      'warning E_CHECK_ID_REGION',
+      'warning E_CHECK_ID_REGION',
+      'error E_CHECK_REGION',
+      'warning W_COST_STALE_PRICES',
+    ]);
     expect(report.findings[2]).toEqual({
       level: 'error',
       code: 'E_CHECK_REGION',
@@ -83,7 +111,13 @@ describe('genai check', () => {
     await copyFile(designExample, join(dir, 'genai.yaml'));
     const { exitCode, stdout } = await genai('check', '--cwd', dir, '--json');
     expect(exitCode).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ ok: true, findings: [{ level: 'warning', field: 'model.id' }, { level: 'warning', code: 'W_COST_STALE_PRICES' }] });
+    expect(JSON.parse(stdout)).toMatchObject({
+      ok: true,
+      findings: [
+        { level: 'warning', field: 'model.id' },
+        { level: 'warning', code: 'W_COST_STALE_PRICES' },
+      ],
+    });
   });
 
   it('without genai.yaml: exit 2 with the fix, as text and as JSON', async () => {
@@ -92,6 +126,13 @@ describe('genai check', () => {
     expect(text.stderr.trim()).toBe(`error: no genai.yaml in ${dir} — fix: run genai init, or pass --cwd`);
     const json = await genai('check', '--cwd', dir, '--json');
     expect(json.exitCode).toBe(2);
-    expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'E_MANIFEST_NOT_FOUND', message: `no genai.yaml in ${dir}`, fix: 'run genai init, or pass --cwd', exitCode: 2 } });
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: {
+        code: 'E_MANIFEST_NOT_FOUND',
+        message: `no genai.yaml in ${dir}`,
+        fix: 'run genai init, or pass --cwd',
+        exitCode: 2,
+      },
+    });
   });
 });

@@ -1,7 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkManifest, formatFinding, validateManifest, type Finding, type LoadedManifest } from '../../src/manifest/index.js';
+import {
+  checkManifest,
+  formatFinding,
+  validateManifest,
+  type Finding,
+  type LoadedManifest,
+} from '../../src/manifest/index.js';
 
 const designExample = await readFile(join(import.meta.dirname, '..', 'fixtures', 'design-example.yaml'), 'utf8');
 const minimal = await readFile(join(import.meta.dirname, 'fixtures', 'minimal-local.yaml'), 'utf8');
@@ -25,12 +31,16 @@ describe('genai check on the example of DESIGN §3', () => {
     const findings = check(designExample);
     expect(codes(findings)).toEqual(['warning E_CHECK_ID_REGION']);
     expect(findings[0]).toMatchObject({ location: 'genai.yaml:9:38', field: 'model.id' });
-    expect(findings[0]!.message).toMatch(/^meta\.llama3-1-70b-instruct-v1:0 is not offered on Bedrock in eu-west-1 \(environments dev, staging, prod\)/);
+    expect(findings[0]!.message).toMatch(
+      /^meta\.llama3-1-70b-instruct-v1:0 is not offered on Bedrock in eu-west-1 \(environments dev, staging, prod\)/,
+    );
     expect(findings[0]!.message).toMatch(/nearest offered there: mistral\.mistral-large-2402-v1:0/);
   });
 
   it('an aws environment outside constraints.regions is an error located at its region', () => {
-    const findings = check(edit(designExample, 'prod:    { target: aws, region: eu-west-1', 'prod:    { target: aws, region: us-east-1'));
+    const findings = check(
+      edit(designExample, 'prod:    { target: aws, region: eu-west-1', 'prod:    { target: aws, region: us-east-1'),
+    );
     const error = findings.find((f) => f.level === 'error');
     expect(error).toEqual({
       level: 'error',
@@ -46,13 +56,31 @@ describe('genai check on the example of DESIGN §3', () => {
   });
 
   it('a model offered in the region, or an inference profile of its geography, draws no warning', () => {
-    expect(check(edit(designExample, 'id: meta.llama3-1-70b-instruct-v1:0', 'id: mistral.mistral-large-2402-v1:0'))).toEqual([]);
-    expect(check(edit(designExample, 'id: meta.llama3-1-70b-instruct-v1:0', 'id: eu.anthropic.claude-3-5-sonnet-20240620-v1:0'))).toEqual([]);
-    expect(codes(check(edit(designExample, 'id: meta.llama3-1-70b-instruct-v1:0', 'id: us.anthropic.claude-3-5-sonnet-20240620-v1:0')))).toEqual(['warning E_CHECK_ID_REGION']);
+    expect(
+      check(edit(designExample, 'id: meta.llama3-1-70b-instruct-v1:0', 'id: mistral.mistral-large-2402-v1:0')),
+    ).toEqual([]);
+    expect(
+      check(
+        edit(designExample, 'id: meta.llama3-1-70b-instruct-v1:0', 'id: eu.anthropic.claude-3-5-sonnet-20240620-v1:0'),
+      ),
+    ).toEqual([]);
+    expect(
+      codes(
+        check(
+          edit(
+            designExample,
+            'id: meta.llama3-1-70b-instruct-v1:0',
+            'id: us.anthropic.claude-3-5-sonnet-20240620-v1:0',
+          ),
+        ),
+      ),
+    ).toEqual(['warning E_CHECK_ID_REGION']);
   });
 
   it('an unknown Bedrock id is a warning naming the nearest known ids, not a crash', () => {
-    const findings = check(edit(designExample, 'id: meta.llama3-1-70b-instruct-v1:0', 'id: meta.llama3-1-70b-instruct'));
+    const findings = check(
+      edit(designExample, 'id: meta.llama3-1-70b-instruct-v1:0', 'id: meta.llama3-1-70b-instruct'),
+    );
     expect(codes(findings)).toEqual(['warning E_CHECK_UNKNOWN_ID']);
     expect(findings[0]!.message).toMatch(/nearest known: meta\.llama3-1-70b-instruct-v1:0, /);
   });
@@ -61,7 +89,12 @@ describe('genai check on the example of DESIGN §3', () => {
     const findings = check(edit(designExample, 'dimensions: 1024', 'dimensions: 1536'));
     expect(findings).toMatchObject([
       { level: 'warning', code: 'E_CHECK_ID_REGION' },
-      { level: 'warning', code: 'E_CHECK_DIMENSIONS', location: 'genai.yaml:10:80', message: 'amazon.titan-embed-text-v2:0 returns vectors of 256 or 512 or 1024 dimensions, not 1536' },
+      {
+        level: 'warning',
+        code: 'E_CHECK_DIMENSIONS',
+        location: 'genai.yaml:10:80',
+        message: 'amazon.titan-embed-text-v2:0 returns vectors of 256 or 512 or 1024 dimensions, not 1536',
+      },
     ]);
   });
 });
@@ -74,8 +107,13 @@ describe('genai check on local manifests', () => {
   it('the offline provider configured for a cloud environment is a warning', () => {
     const findings = check(`${minimal}  prod: { target: aws, region: eu-west-1 }\n`);
     expect(codes(findings)).toEqual(['warning E_CHECK_OFFLINE_IN_CLOUD', 'warning E_CHECK_OFFLINE_IN_CLOUD']);
-    expect(findings.map((f) => `${f.location} ${f.field}`)).toEqual(['genai.yaml:9:20 model.provider', 'genai.yaml:10:25 embeddings.provider']);
-    expect(findings[0]!.message).toBe('model.provider is offline, so cloud environment prod would serve extractive answers instead of a model');
+    expect(findings.map((f) => `${f.location} ${f.field}`)).toEqual([
+      'genai.yaml:9:20 model.provider',
+      'genai.yaml:10:25 embeddings.provider',
+    ]);
+    expect(findings[0]!.message).toBe(
+      'model.provider is offline, so cloud environment prod would serve extractive answers instead of a model',
+    );
   });
 
   it('an unknown offline id is a warning naming the offline ids', () => {
@@ -86,18 +124,40 @@ describe('genai check on local manifests', () => {
 
   it('phi data sent to a remote OpenAI-compatible server is a warning; localhost is fine', () => {
     const phi = edit(minimal, 'dataClass: internal', 'dataClass: phi');
-    const remote = edit(phi, '{ provider: offline, id: offline-extractive }', '{ provider: openai-compatible, id: gpt-4o-mini, baseUrl: "https://api.example.com/v1" }');
+    const remote = edit(
+      phi,
+      '{ provider: offline, id: offline-extractive }',
+      '{ provider: openai-compatible, id: gpt-4o-mini, baseUrl: "https://api.example.com/v1" }',
+    );
     expect(check(remote)).toMatchObject([
-      { level: 'warning', code: 'E_CHECK_DATA_EGRESS', location: 'genai.yaml:9:65', field: 'model.baseUrl', message: 'dataClass is phi but model.baseUrl sends prompts to api.example.com, which is not this machine' },
+      {
+        level: 'warning',
+        code: 'E_CHECK_DATA_EGRESS',
+        location: 'genai.yaml:9:65',
+        field: 'model.baseUrl',
+        message: 'dataClass is phi but model.baseUrl sends prompts to api.example.com, which is not this machine',
+      },
     ]);
     for (const local of ['http://localhost:11434/v1', 'http://127.0.0.1:8000/v1', 'http://[::1]:8000/v1']) {
-      expect(check(edit(phi, '{ provider: offline, id: offline-extractive }', `{ provider: openai-compatible, id: llama3.1, baseUrl: "${local}" }`))).toEqual([]);
+      expect(
+        check(
+          edit(
+            phi,
+            '{ provider: offline, id: offline-extractive }',
+            `{ provider: openai-compatible, id: llama3.1, baseUrl: "${local}" }`,
+          ),
+        ),
+      ).toEqual([]);
     }
     expect(check(edit(remote, 'dataClass: phi', 'dataClass: internal'))).toEqual([]);
   });
 
   it('environment budgets adding up to more than the service budget is a warning', () => {
-    const findings = check(`${edit(minimal, '{ target: local }', '{ target: local, budgetUsdPerMonth: 40 }')}  staging: { target: local, budgetUsdPerMonth: 20 }\n`);
-    expect(findings).toMatchObject([{ level: 'warning', code: 'E_CHECK_BUDGET', location: 'genai.yaml:3:22', field: 'constraints.budgetUsdPerMonth' }]);
+    const findings = check(
+      `${edit(minimal, '{ target: local }', '{ target: local, budgetUsdPerMonth: 40 }')}  staging: { target: local, budgetUsdPerMonth: 20 }\n`,
+    );
+    expect(findings).toMatchObject([
+      { level: 'warning', code: 'E_CHECK_BUDGET', location: 'genai.yaml:3:22', field: 'constraints.budgetUsdPerMonth' },
+    ]);
   });
 });

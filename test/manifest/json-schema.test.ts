@@ -6,9 +6,19 @@ import { parse } from 'yaml';
 import { manifestJsonSchema } from '../../src/manifest/index.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const designExample = parse(await readFile(join(root, 'test', 'fixtures', 'design-example.yaml'), 'utf8')) as Record<string, unknown>;
+const designExample = parse(await readFile(join(root, 'test', 'fixtures', 'design-example.yaml'), 'utf8')) as Record<
+  string,
+  unknown
+>;
 
-type JsonSchema = { properties?: Record<string, JsonSchema>; additionalProperties?: JsonSchema | boolean; oneOf?: JsonSchema[]; anyOf?: JsonSchema[]; items?: JsonSchema; description?: string };
+type JsonSchema = {
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: JsonSchema | boolean;
+  oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
+  items?: JsonSchema;
+  description?: string;
+};
 
 /** Paths of the fields (object properties) that carry no description. */
 function undescribed(schema: JsonSchema, path: string): string[] {
@@ -28,12 +38,18 @@ describe('the JSON Schema of genai.yaml', () => {
   const schema = manifestJsonSchema();
 
   it('is draft 2020-12 with an $id and a title', () => {
-    expect(schema).toMatchObject({ $schema: 'https://json-schema.org/draft/2020-12/schema', $id: expect.stringMatching(/genai\.schema\.json$/), title: 'genai.yaml' });
+    expect(schema).toMatchObject({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      $id: expect.stringMatching(/genai\.schema\.json$/),
+      title: 'genai.yaml',
+    });
   });
 
   it('the committed schema/genai.schema.json is what the schema generates now (else: run npm run schema)', async () => {
     const committed = await readFile(join(root, 'schema', 'genai.schema.json'), 'utf8');
-    expect(committed, 'schema/genai.schema.json is stale: run npx tsc -p tsconfig.build.json && npm run schema').toBe(`${JSON.stringify(schema, null, 2)}\n`);
+    expect(committed, 'schema/genai.schema.json is stale: run npx tsc -p tsconfig.build.json && npm run schema').toBe(
+      `${JSON.stringify(schema, null, 2)}\n`,
+    );
   });
 
   it('describes every field of the sections the manifest module owns', () => {

@@ -43,8 +43,18 @@ describe('loading a good genai.yaml', () => {
     const { manifest, path } = await loadManifest(dir);
     expect(path).toBe(join(dir, 'genai.yaml'));
     expect(manifest.name).toBe('cycle-assistant');
-    expect(manifest.constraints).toMatchObject({ budgetUsdPerMonth: 15000, regions: ['eu-west-1', 'eu-central-1'], dataClass: 'phi', peakFactor: 3 });
-    expect(manifest.model).toEqual({ provider: 'bedrock', id: 'meta.llama3-1-70b-instruct-v1:0', throughput: 'on-demand', maxOutputTokens: 512 });
+    expect(manifest.constraints).toMatchObject({
+      budgetUsdPerMonth: 15000,
+      regions: ['eu-west-1', 'eu-central-1'],
+      dataClass: 'phi',
+      peakFactor: 3,
+    });
+    expect(manifest.model).toEqual({
+      provider: 'bedrock',
+      id: 'meta.llama3-1-70b-instruct-v1:0',
+      throughput: 'on-demand',
+      maxOutputTokens: 512,
+    });
     expect(manifest.retrieval).toEqual({ topK: 5, chunkSize: 400, chunkOverlap: 50 });
     expect(manifest.evals.custom?.[0]?.name).toBe('no-diagnosis');
     expect(manifest.promotion).toEqual({ maxRegression: 0.02, approval: ['prod'] });
@@ -72,7 +82,12 @@ describe('a missing genai.yaml', () => {
   it('is a usage error naming the folder, with the fix', async () => {
     const error = await loadManifest(dir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GenaiError);
-    expect(error).toMatchObject({ code: 'E_MANIFEST_NOT_FOUND', exitCode: 2, message: `no genai.yaml in ${dir}`, fix: 'run genai init, or pass --cwd' });
+    expect(error).toMatchObject({
+      code: 'E_MANIFEST_NOT_FOUND',
+      exitCode: 2,
+      message: `no genai.yaml in ${dir}`,
+      fix: 'run genai init, or pass --cwd',
+    });
   });
 });
 
@@ -85,7 +100,11 @@ describe('a genai.yaml with one mistake is located at the node of the offending 
 
   it('YAML syntax error: a tab used for indentation', () => {
     const problem = only(edit(minimal, '  dataClass: internal', '\tdataClass: internal'));
-    expect(problem).toMatchObject({ code: 'E_MANIFEST_YAML', location: 'genai.yaml:8:1', fix: 'indent with spaces, not tabs' });
+    expect(problem).toMatchObject({
+      code: 'E_MANIFEST_YAML',
+      location: 'genai.yaml:8:1',
+      fix: 'indent with spaces, not tabs',
+    });
   });
 
   it('duplicate key: at the second one, naming the line of the first', () => {
@@ -111,13 +130,22 @@ describe('a genai.yaml with one mistake is located at the node of the offending 
 
   it('missing required field: at the mapping that should hold it', () => {
     const problem = only(edit(minimal, '  latencyP95Ms: 2000\n', ''));
-    expect(problem).toMatchObject({ code: 'E_MANIFEST_REQUIRED', location: 'genai.yaml:3:3', field: 'constraints.latencyP95Ms', message: 'missing required field latencyP95Ms' });
+    expect(problem).toMatchObject({
+      code: 'E_MANIFEST_REQUIRED',
+      location: 'genai.yaml:3:3',
+      field: 'constraints.latencyP95Ms',
+      message: 'missing required field latencyP95Ms',
+    });
     expect(problem.fix).toMatch(/^add latencyP95Ms to constraints — Latency objective/);
   });
 
   it('missing required field in a flow mapping: at its brace', () => {
     const problem = only(edit(minimal, '{ provider: offline, id: offline-extractive }', '{ provider: offline }'));
-    expect(problem).toMatchObject({ location: 'genai.yaml:9:8', field: 'model.id', message: 'missing required field id' });
+    expect(problem).toMatchObject({
+      location: 'genai.yaml:9:8',
+      field: 'model.id',
+      message: 'missing required field id',
+    });
   });
 
   it('bad enum: lists the allowed values', () => {
@@ -132,7 +160,11 @@ describe('a genai.yaml with one mistake is located at the node of the offending 
 
   it('bad enum close to an allowed value: suggests it', () => {
     const problem = only(edit(minimal, '{ target: local }', '{ target: locale }'));
-    expect(problem).toMatchObject({ location: 'genai.yaml:13:20', field: 'environments.local.target', fix: 'set target to local' });
+    expect(problem).toMatchObject({
+      location: 'genai.yaml:13:20',
+      field: 'environments.local.target',
+      fix: 'set target to local',
+    });
     expect(problem.message).toMatch(/did you mean local\?$/);
   });
 
@@ -149,82 +181,156 @@ describe('a genai.yaml with one mistake is located at the node of the offending 
 
   it('unknown key with nothing close: lists the allowed keys', () => {
     const problem = only(edit(minimal, '{ target: local }', '{ target: local, gpu: true }'));
-    expect(problem).toMatchObject({ location: 'genai.yaml:13:27', field: 'environments.local.gpu', fix: 'remove it; allowed here: target, port, budgetUsdPerMonth' });
+    expect(problem).toMatchObject({
+      location: 'genai.yaml:13:27',
+      field: 'environments.local.gpu',
+      fix: 'remove it; allowed here: target, port, budgetUsdPerMonth',
+    });
   });
 
   it('a bad key in environments: at the key', () => {
     const problem = only(edit(minimal, '  local: { target: local }', '  Local: { target: local }'));
-    expect(problem).toMatchObject({ code: 'E_MANIFEST_ENVIRONMENT_NAME', location: 'genai.yaml:13:3', field: 'environments.Local', fix: 'rename it, e.g. local' });
+    expect(problem).toMatchObject({
+      code: 'E_MANIFEST_ENVIRONMENT_NAME',
+      location: 'genai.yaml:13:3',
+      field: 'environments.Local',
+      fix: 'rename it, e.g. local',
+    });
   });
 
   it('an unknown target: the allowed targets', () => {
     const problem = only(edit(minimal, '{ target: local }', '{ target: k8s }'));
-    expect(problem).toMatchObject({ location: 'genai.yaml:13:20', field: 'environments.local.target', message: 'expected one of local, aws, kubernetes, found the string "k8s"' });
+    expect(problem).toMatchObject({
+      location: 'genai.yaml:13:20',
+      field: 'environments.local.target',
+      message: 'expected one of local, aws, kubernetes, found the string "k8s"',
+    });
   });
 
   it('an aws environment without a region', () => {
     const problem = only(`${minimal}  prod: { target: aws }\n`);
-    expect(problem).toMatchObject({ code: 'E_MANIFEST_REQUIRED', location: 'genai.yaml:14:9', field: 'environments.prod.region' });
+    expect(problem).toMatchObject({
+      code: 'E_MANIFEST_REQUIRED',
+      location: 'genai.yaml:14:9',
+      field: 'environments.prod.region',
+    });
   });
 
   it('a region that is not an AWS region code', () => {
     const problem = only(`${minimal}  prod: { target: aws, region: Ireland }\n`);
-    expect(problem).toMatchObject({ code: 'E_MANIFEST_REGION', location: 'genai.yaml:14:32', field: 'environments.prod.region', message: 'expected an AWS region code like eu-west-1, found the string "Ireland"' });
+    expect(problem).toMatchObject({
+      code: 'E_MANIFEST_REGION',
+      location: 'genai.yaml:14:32',
+      field: 'environments.prod.region',
+      message: 'expected an AWS region code like eu-west-1, found the string "Ireland"',
+    });
   });
 
   it('a number out of range', () => {
     const problem = only(edit(minimal, '{ target: local }', '{ target: local, port: 80 }'));
-    expect(problem).toMatchObject({ code: 'E_MANIFEST_RANGE', location: 'genai.yaml:13:33', field: 'environments.local.port', message: 'expected a number >= 1024, found the number 80' });
+    expect(problem).toMatchObject({
+      code: 'E_MANIFEST_RANGE',
+      location: 'genai.yaml:13:33',
+      field: 'environments.local.port',
+      message: 'expected a number >= 1024, found the number 80',
+    });
   });
 
   it('an empty list of regions', () => {
     const problem = only(edit(minimal, 'regions: [eu-west-1]', 'regions: []'));
-    expect(problem).toMatchObject({ location: 'genai.yaml:6:12', field: 'constraints.regions', message: 'expected a list with at least one item, found an empty list' });
+    expect(problem).toMatchObject({
+      location: 'genai.yaml:6:12',
+      field: 'constraints.regions',
+      message: 'expected a list with at least one item, found an empty list',
+    });
   });
 
   it('an invalid project name, with a valid one to use', () => {
     const problem = only(edit(minimal, 'name: notes-helper', 'name: Notes Helper'));
-    expect(problem).toMatchObject({ code: 'E_MANIFEST_NAME', location: 'genai.yaml:1:7', field: 'name', fix: 'rename it, e.g. notes-helper' });
+    expect(problem).toMatchObject({
+      code: 'E_MANIFEST_NAME',
+      location: 'genai.yaml:1:7',
+      field: 'name',
+      fix: 'rename it, e.g. notes-helper',
+    });
   });
 });
 
 describe('rules across fields are located too', () => {
   it('openai-compatible without baseUrl: at the model mapping', () => {
-    const problem = only(edit(minimal, '{ provider: offline, id: offline-extractive }', '{ provider: openai-compatible, id: llama3.1 }'));
-    expect(problem).toMatchObject({ code: 'E_MANIFEST_BASE_URL', location: 'genai.yaml:9:8', field: 'model.baseUrl', message: 'the openai-compatible provider needs a baseUrl' });
+    const problem = only(
+      edit(minimal, '{ provider: offline, id: offline-extractive }', '{ provider: openai-compatible, id: llama3.1 }'),
+    );
+    expect(problem).toMatchObject({
+      code: 'E_MANIFEST_BASE_URL',
+      location: 'genai.yaml:9:8',
+      field: 'model.baseUrl',
+      message: 'the openai-compatible provider needs a baseUrl',
+    });
   });
 
   it('a baseUrl that is not a URL', () => {
-    const problem = only(edit(minimal, '{ provider: offline, id: offline-extractive }', '{ provider: openai-compatible, id: x, baseUrl: not a url }'));
+    const problem = only(
+      edit(
+        minimal,
+        '{ provider: offline, id: offline-extractive }',
+        '{ provider: openai-compatible, id: x, baseUrl: not a url }',
+      ),
+    );
     expect(problem).toMatchObject({ code: 'E_MANIFEST_FORMAT', location: 'genai.yaml:9:55', field: 'model.baseUrl' });
   });
 
   it('chunkOverlap not below chunkSize: at chunkOverlap', () => {
     const problem = only(edit(minimal, 'evals:', 'retrieval: { chunkSize: 100, chunkOverlap: 100 }\nevals:'));
-    expect(problem).toMatchObject({ code: 'E_MANIFEST_CHUNK_OVERLAP', location: 'genai.yaml:11:44', field: 'retrieval.chunkOverlap', message: 'chunkOverlap (100) must be less than chunkSize (100)' });
+    expect(problem).toMatchObject({
+      code: 'E_MANIFEST_CHUNK_OVERLAP',
+      location: 'genai.yaml:11:44',
+      field: 'retrieval.chunkOverlap',
+      message: 'chunkOverlap (100) must be less than chunkSize (100)',
+    });
   });
 
   it('approval naming an environment that does not exist: at that name', () => {
     const problem = only(`${minimal}promotion: { approval: [prod] }\n`);
-    expect(problem).toMatchObject({ code: 'E_MANIFEST_APPROVAL', location: 'genai.yaml:14:25', field: 'promotion.approval[0]', fix: 'use one of local, or add prod under environments' });
+    expect(problem).toMatchObject({
+      code: 'E_MANIFEST_APPROVAL',
+      location: 'genai.yaml:14:25',
+      field: 'promotion.approval[0]',
+      fix: 'use one of local, or add prod under environments',
+    });
   });
 
   it('scale.min above scale.max: at min', () => {
     const problem = only(`${minimal}  prod: { target: aws, region: eu-west-1, scale: { min: 3, max: 2 } }\n`);
-    expect(problem).toMatchObject({ code: 'E_MANIFEST_SCALE', location: 'genai.yaml:14:57', field: 'environments.prod.scale.min' });
+    expect(problem).toMatchObject({
+      code: 'E_MANIFEST_SCALE',
+      location: 'genai.yaml:14:57',
+      field: 'environments.prod.scale.min',
+    });
   });
 
   it('no environment at all', () => {
     const problem = only(edit(minimal, 'environments:\n  local: { target: local }', 'environments: {}'));
-    expect(problem).toMatchObject({ code: 'E_MANIFEST_NO_ENVIRONMENT', location: 'genai.yaml:12:15', field: 'environments' });
+    expect(problem).toMatchObject({
+      code: 'E_MANIFEST_NO_ENVIRONMENT',
+      location: 'genai.yaml:12:15',
+      field: 'environments',
+    });
   });
 });
 
 describe('several mistakes', () => {
-  const text = edit(edit(minimal, 'budgetUsdPerMonth: 50', 'budgetUsdPerMonth: lots'), 'dataClass: internal', 'dataClass: secret');
+  const text = edit(
+    edit(minimal, 'budgetUsdPerMonth: 50', 'budgetUsdPerMonth: lots'),
+    'dataClass: internal',
+    'dataClass: secret',
+  );
 
   it('validateManifest returns every problem, in file order', () => {
-    expect(problems(text).map((p) => `${p.location} ${p.field}`)).toEqual(['genai.yaml:3:22 constraints.budgetUsdPerMonth', 'genai.yaml:8:14 constraints.dataClass']);
+    expect(problems(text).map((p) => `${p.location} ${p.field}`)).toEqual([
+      'genai.yaml:3:22 constraints.budgetUsdPerMonth',
+      'genai.yaml:8:14 constraints.dataClass',
+    ]);
   });
 
   it('loadManifest throws the first as a one-line GenaiError with exit code 2', async () => {
@@ -251,6 +357,10 @@ describe('files that are not a manifest', () => {
   });
 
   it('a list instead of a mapping', () => {
-    expect(only('- a\n- b\n')).toMatchObject({ code: 'E_MANIFEST_TYPE', location: 'genai.yaml:1:1', message: 'expected a mapping, found a list of 2 items' });
+    expect(only('- a\n- b\n')).toMatchObject({
+      code: 'E_MANIFEST_TYPE',
+      location: 'genai.yaml:1:1',
+      message: 'expected a mapping, found a list of 2 items',
+    });
   });
 });

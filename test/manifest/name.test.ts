@@ -35,6 +35,7 @@ describe('validateProjectName', () => {
     expect(suggestProjectName('café')).toBe('cafe');
     expect(suggestProjectName('http')).toBe('http-service');
     expect(suggestProjectName('{{x}}')).toBe('my-service');
-    for (const name of ['../x', 'x;rm -rf ~', 'x'.repeat(300), '1abc', 'node_modules']) expect(validateProjectName(suggestProjectName(name))).toBeUndefined();
+    for (const name of ['../x', 'x;rm -rf ~', 'x'.repeat(300), '1abc', 'node_modules'])
+      expect(validateProjectName(suggestProjectName(name))).toBeUndefined();
   });
 });

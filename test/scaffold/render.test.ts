@@ -4,7 +4,16 @@ import { parse } from 'yaml';
 import { renderTemplate, shellWord, yamlScalar } from '../../src/scaffold/render.js';
 import { outputPath, selectLayers } from '../../src/scaffold/layers.js';
 
-const hostile = [`it's "quoted"`, 'line\nbreak: yes', '{{x}}', '$(rm -rf ~) `id` ; x', 'key: value # comment', '- list', 'tab\there', 'ünïcode ✓'];
+const hostile = [
+  `it's "quoted"`,
+  'line\nbreak: yes',
+  '{{x}}',
+  '$(rm -rf ~) `id` ; x',
+  'key: value # comment',
+  '- list',
+  'tab\there',
+  'ünïcode ✓',
+];
 
 describe('escaping values for the context they land in', () => {
   it.each(hostile)('a YAML scalar reads back as the same string: %j', (value) => {

@@ -14,7 +14,10 @@ beforeEach(async () => {
 
 async function tree(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort();
 }
 
 describe('writing a project', () => {
@@ -62,7 +65,9 @@ describe('writing a project', () => {
     await writeFile(join(root, 'a.txt'), 'original');
     await writeFile(join(root, 'conf'), 'a file where the plan needs a folder');
     // Staging succeeds; moving conf/x.txt into place fails after a.txt and new/b.txt were moved in.
-    await expect(writeProject(root, [file('a.txt', 'replaced'), file('new/b.txt'), file('conf/x.txt')], { force: true })).rejects.toThrow();
+    await expect(
+      writeProject(root, [file('a.txt', 'replaced'), file('new/b.txt'), file('conf/x.txt')], { force: true }),
+    ).rejects.toThrow();
     expect(await readFile(join(root, 'a.txt'), 'utf8')).toBe('original');
     expect((await readdir(root)).sort()).toEqual(['a.txt', 'conf']);
   });

@@ -15,7 +15,10 @@ export { sigV4Headers } from './sigv4.js';
 
 /** The judges a run uses: the built-in ones listed in evals.judges, then the custom ones. */
 export function judgeSpecs(evals: Pick<EvalsSection, 'judges' | 'custom'>, only?: string[]): JudgeSpec[] {
-  const specs = [...(evals.judges ?? []).map((name) => builtInJudges[name]), ...(evals.custom ?? []).map(customJudgeSpec)];
+  const specs = [
+    ...(evals.judges ?? []).map((name) => builtInJudges[name]),
+    ...(evals.custom ?? []).map(customJudgeSpec),
+  ];
   return only ? specs.filter((s) => only.includes(s.name)) : specs;
 }
 
@@ -51,13 +54,28 @@ export async function judgeCase(
   return Object.fromEntries(panel.specs.filter((s) => scores[s.name]).map((s) => [s.name, scores[s.name]!]));
 }
 
-async function runJudge(panel: JudgePanel, spec: JudgeSpec, input: ReturnType<typeof judgeInput>, signal?: AbortSignal): Promise<Score> {
+async function runJudge(
+  panel: JudgePanel,
+  spec: JudgeSpec,
+  input: ReturnType<typeof judgeInput>,
+  signal?: AbortSignal,
+): Promise<Score> {
   const model = panel.model ? panel.model.id : OFFLINE_MODEL;
-  const info = (raws: (number | string)[], agreement: number) => ({ model, offline: !panel.model, repeat: panel.repeat, agreement, raw: raws });
+  const info = (raws: (number | string)[], agreement: number) => ({
+    model,
+    offline: !panel.model,
+    repeat: panel.repeat,
+    agreement,
+    raw: raws,
+  });
   if (!panel.model) {
     const verdict = offlineVerdict(spec, input);
     if (!verdict) {
-      return { value: null, reason: 'not graded: a custom rubric needs evals.judgeModel (or few-shot examples offline)', judge: info([], 0) };
+      return {
+        value: null,
+        reason: 'not graded: a custom rubric needs evals.judgeModel (or few-shot examples offline)',
+        judge: info([], 0),
+      };
     }
     const grade = gradeOf(verdict.raw, spec);
     return { value: grade.value, pass: grade.pass, reason: verdict.rationale, judge: info([verdict.raw], 1) };
@@ -68,7 +86,14 @@ async function runJudge(panel: JudgePanel, spec: JudgeSpec, input: ReturnType<ty
       verdicts.push(await askModel(panel, spec, input, repetition, signal));
     } catch (err) {
       const message = err instanceof MalformedVerdict || err instanceof RequestFailure ? err.message : String(err);
-      return { value: null, error: `judge error: ${message}`, judge: info(verdicts.map((v) => v.raw), 0) };
+      return {
+        value: null,
+        error: `judge error: ${message}`,
+        judge: info(
+          verdicts.map((v) => v.raw),
+          0,
+        ),
+      };
     }
   }
   const raws = verdicts.map((v) => v.raw);
@@ -82,7 +107,13 @@ async function runJudge(panel: JudgePanel, spec: JudgeSpec, input: ReturnType<ty
  * One repetition: the cached verdict for (model, rubric version, prompt, repetition), or ask the model and
  * re-ask on a malformed reply. Only valid verdicts are cached, so a bad reply is never replayed.
  */
-async function askModel(panel: JudgePanel, spec: JudgeSpec, input: ReturnType<typeof judgeInput>, repetition: number, signal?: AbortSignal) {
+async function askModel(
+  panel: JudgePanel,
+  spec: JudgeSpec,
+  input: ReturnType<typeof judgeInput>,
+  repetition: number,
+  signal?: AbortSignal,
+) {
   const model = panel.model!;
   const messages = judgeMessages(spec, input);
   const key = cacheKey({

@@ -11,7 +11,10 @@ export interface JudgeModel {
   complete(messages: ChatMessage[], options: { temperature: number; signal?: AbortSignal }): Promise<string>;
 }
 
-export function judgeModel(config: JudgeModelConfig, deps: { policy: RetryPolicy; limiter: AdaptiveLimiter }): JudgeModel {
+export function judgeModel(
+  config: JudgeModelConfig,
+  deps: { policy: RetryPolicy; limiter: AdaptiveLimiter },
+): JudgeModel {
   if (config.provider === 'openai-compatible') return openAiJudge(config, deps);
   if (config.provider === 'bedrock') return bedrockJudge(config, deps);
   throw new Error(`no model client for provider ${config.provider}`);
@@ -43,7 +46,8 @@ function openAiJudge(config: JudgeModelConfig, deps: { policy: RetryPolicy; limi
           limiter: deps.limiter,
           signal: options.signal,
           parse: (body) => {
-            const content = (body as { choices?: { message?: { content?: unknown } }[] })?.choices?.[0]?.message?.content;
+            const content = (body as { choices?: { message?: { content?: unknown } }[] })?.choices?.[0]?.message
+              ?.content;
             if (typeof content !== 'string') throw new MalformedResponse('no choices[0].message.content');
             return content;
           },
@@ -82,7 +86,9 @@ function bedrockJudge(config: JudgeModelConfig, deps: { policy: RetryPolicy; lim
       const system = messages.filter((m) => m.role === 'system').map((m) => ({ text: m.content }));
       const body = {
         ...(system.length ? { system } : {}),
-        messages: messages.filter((m) => m.role !== 'system').map((m) => ({ role: m.role, content: [{ text: m.content }] })),
+        messages: messages
+          .filter((m) => m.role !== 'system')
+          .map((m) => ({ role: m.role, content: [{ text: m.content }] })),
         inferenceConfig: { temperature: options.temperature, maxTokens: 400 },
       };
       const path = `/model/${encodeURIComponent(config.id)}/converse`;
@@ -104,7 +110,8 @@ function bedrockJudge(config: JudgeModelConfig, deps: { policy: RetryPolicy; lim
           limiter: deps.limiter,
           signal: options.signal,
           parse: (reply) => {
-            const content = (reply as { output?: { message?: { content?: { text?: unknown }[] } } })?.output?.message?.content;
+            const content = (reply as { output?: { message?: { content?: { text?: unknown }[] } } })?.output?.message
+              ?.content;
             const text = content?.find((c) => typeof c.text === 'string')?.text;
             if (typeof text !== 'string') throw new MalformedResponse('no output.message.content[].text');
             return text;

@@ -92,7 +92,9 @@ export function offlineVerdict(spec: JudgeSpec, input: JudgeInput): Verdict | un
       const hit = unsafe.find((pattern) => pattern.test(input.answer));
       return {
         raw: hit ? 'fail' : 'pass',
-        rationale: hit ? `offline heuristic: matches the unsafe pattern ${hit.source}` : 'offline heuristic: no unsafe pattern matched',
+        rationale: hit
+          ? `offline heuristic: matches the unsafe pattern ${hit.source}`
+          : 'offline heuristic: no unsafe pattern matched',
       };
     }
     default: {
@@ -101,10 +103,21 @@ export function offlineVerdict(spec: JudgeSpec, input: JudgeInput): Verdict | un
       );
       if (examples.length === 0) return undefined;
       const nearest = examples
-        .map((e) => ({ e, similarity: jaccard(`${e.question ?? ''} ${e.answer}`, `${input.question} ${input.answer}`) }))
+        .map((e) => ({
+          e,
+          similarity: jaccard(`${e.question ?? ''} ${e.answer}`, `${input.question} ${input.answer}`),
+        }))
         .sort((a, b) => b.similarity - a.similarity)[0]!;
-      const raw = spec.output === 'pass-fail' ? nearest.e.verdict! : spec.output === 'scale' ? nearest.e.score! : nearest.e.label!;
-      return { raw, rationale: `offline heuristic: grade of the most similar example (similarity ${nearest.similarity.toFixed(2)})` };
+      const raw =
+        spec.output === 'pass-fail'
+          ? nearest.e.verdict!
+          : spec.output === 'scale'
+            ? nearest.e.score!
+            : nearest.e.label!;
+      return {
+        raw,
+        rationale: `offline heuristic: grade of the most similar example (similarity ${nearest.similarity.toFixed(2)})`,
+      };
     }
   }
 }

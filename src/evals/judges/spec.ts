@@ -47,7 +47,9 @@ export const builtInJudges: Record<BuiltInJudgeName, JudgeSpec> = {
       'Correctness: the ANSWER states every EXPECTED FACT (in any wording) and agrees with the REFERENCE ANSWER when one is ' +
       'given; it contradicts none of them. Extra correct detail is fine. ' +
       scaleGuide,
-    skip: (c) => refusalExpected(c) ?? (c.expected?.facts?.length || c.expected?.answer ? undefined : 'no expected facts or answer'),
+    skip: (c) =>
+      refusalExpected(c) ??
+      (c.expected?.facts?.length || c.expected?.answer ? undefined : 'no expected facts or answer'),
   },
   groundedness: {
     name: 'groundedness',
@@ -61,7 +63,11 @@ export const builtInJudges: Record<BuiltInJudgeName, JudgeSpec> = {
       scaleGuide,
     skip: (c, input) =>
       refusalExpected(c) ??
-      (input.refused ? 'the answer is a refusal' : !input.contexts?.length ? 'the target returned no retrieved contexts' : undefined),
+      (input.refused
+        ? 'the answer is a refusal'
+        : !input.contexts?.length
+          ? 'the target returned no retrieved contexts'
+          : undefined),
   },
   relevance: {
     name: 'relevance',
@@ -69,7 +75,9 @@ export const builtInJudges: Record<BuiltInJudgeName, JudgeSpec> = {
     version: 'relevance@1',
     output: 'scale',
     shows: ['question', 'answer'],
-    rubric: 'Answer relevance: the ANSWER addresses the QUESTION directly and completely, without drifting to other topics. ' + scaleGuide,
+    rubric:
+      'Answer relevance: the ANSWER addresses the QUESTION directly and completely, without drifting to other topics. ' +
+      scaleGuide,
     skip: (c) => refusalExpected(c),
   },
   sufficiency: {
@@ -82,7 +90,8 @@ export const builtInJudges: Record<BuiltInJudgeName, JudgeSpec> = {
       'Retrieval sufficiency: the RETRIEVED CONTEXT holds all the information needed to answer the QUESTION (including the ' +
       'EXPECTED FACTS when given). Judge the context only, not the answer. ' +
       scaleGuide,
-    skip: (c, input) => refusalExpected(c) ?? (!input.contexts?.length ? 'the target returned no retrieved contexts' : undefined),
+    skip: (c, input) =>
+      refusalExpected(c) ?? (!input.contexts?.length ? 'the target returned no retrieved contexts' : undefined),
   },
   safety: {
     name: 'safety',
@@ -134,7 +143,9 @@ function caseText(spec: JudgeSpec, input: JudgeInput): string {
   if (spec.shows.includes('question')) parts.push(`QUESTION:\n${input.question}`);
   if (spec.shows.includes('answer')) parts.push(`ANSWER:\n${input.answer}`);
   if (spec.shows.includes('contexts') && input.contexts?.length) {
-    parts.push(`RETRIEVED CONTEXT:\n${input.contexts.map((c, i) => `[${i + 1}] (${c.documentId}) ${c.text}`).join('\n')}`);
+    parts.push(
+      `RETRIEVED CONTEXT:\n${input.contexts.map((c, i) => `[${i + 1}] (${c.documentId}) ${c.text}`).join('\n')}`,
+    );
   }
   if (spec.shows.includes('facts')) {
     if (input.facts?.length) parts.push(`EXPECTED FACTS:\n${input.facts.map((f) => `- ${f}`).join('\n')}`);
@@ -174,7 +185,9 @@ export function judgeInput(evalCase: EvalCase, response: TargetResponse, questio
     question,
     answer: response.answer,
     refused: response.refused,
-    ...(response.contexts ? { contexts: response.contexts.map((c) => ({ documentId: c.documentId, text: c.text })) } : {}),
+    ...(response.contexts
+      ? { contexts: response.contexts.map((c) => ({ documentId: c.documentId, text: c.text })) }
+      : {}),
     ...(evalCase.expected?.facts ? { facts: evalCase.expected.facts } : {}),
     ...(evalCase.expected?.answer ? { referenceAnswer: evalCase.expected.answer } : {}),
   };

@@ -64,7 +64,10 @@ export function gradeOf(raw: number | string, spec: JudgeSpec): { value: number;
     case 'labels': {
       const labels = spec.labels!;
       const index = labels.indexOf(raw as string);
-      return { value: labels.length > 1 ? 1 - index / (labels.length - 1) : 1, pass: (spec.passLabels ?? [labels[0]!]).includes(raw as string) };
+      return {
+        value: labels.length > 1 ? 1 - index / (labels.length - 1) : 1,
+        pass: (spec.passLabels ?? [labels[0]!]).includes(raw as string),
+      };
     }
   }
 }
@@ -74,7 +77,10 @@ export function gradeOf(raw: number | string, spec: JudgeSpec): { value: number;
  * (a tie between pass and fail fails; for scales the lower median; for labels the worst tied label).
  * Agreement is the share of repetitions that gave the chosen grade.
  */
-export function majority(raws: readonly (number | string)[], spec: JudgeSpec): { raw: number | string; agreement: number } {
+export function majority(
+  raws: readonly (number | string)[],
+  spec: JudgeSpec,
+): { raw: number | string; agreement: number } {
   const counts = new Map<number | string, number>();
   for (const raw of raws) counts.set(raw, (counts.get(raw) ?? 0) + 1);
   const top = Math.max(...counts.values());

@@ -16,12 +16,20 @@ const priceOverride = z
     id: z
       .string()
       .min(1)
-      .describe('Price id service:resource:dimension, e.g. "bedrock:meta.llama3-1-70b-instruct-v1:0:input" or "bedrock:meta.llama3-1-70b-instruct-v1:0:provisioned-1-month".'),
-    region: z.string().min(1).optional().describe('Region the price applies to (an AWS region code, or global); every region when absent.'),
+      .describe(
+        'Price id service:resource:dimension, e.g. "bedrock:meta.llama3-1-70b-instruct-v1:0:input" or "bedrock:meta.llama3-1-70b-instruct-v1:0:provisioned-1-month".',
+      ),
+    region: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Region the price applies to (an AWS region code, or global); every region when absent.'),
     unit: z
       .string()
       .min(1)
-      .describe('Unit of the price: "1M tokens" for tokens, "model-unit-hour" for provisioned throughput, "instance-hour", "GB-month"...'),
+      .describe(
+        'Unit of the price: "1M tokens" for tokens, "model-unit-hour" for provisioned throughput, "instance-hour", "GB-month"...',
+      ),
     usd: z.number().nonnegative().describe('Price in US dollars per unit.'),
     source: z.string().min(1).describe('Where the figure comes from: a price page URL, a contract, a rate card.'),
     checked: isoDate,
@@ -33,32 +41,72 @@ const tokenCount = (what: string) => z.number().nonnegative().optional().describ
 
 export const costSection = z
   .strictObject({
-    prices: z.array(priceOverride).optional().describe('Your own prices: negotiated rates, regions or models the catalog lacks.'),
+    prices: z
+      .array(priceOverride)
+      .optional()
+      .describe('Your own prices: negotiated rates, regions or models the catalog lacks.'),
     usage: z
       .strictObject({
-        inputTokensPerRequest: tokenCount('Model input tokens per request (prompt + retrieved context). Default: system prompt + question + topK × chunkSize.'),
+        inputTokensPerRequest: tokenCount(
+          'Model input tokens per request (prompt + retrieved context). Default: system prompt + question + topK × chunkSize.',
+        ),
         outputTokensPerRequest: tokenCount('Model output tokens per request. Default: half of model.maxOutputTokens.'),
         embeddingTokensPerRequest: tokenCount('Embedding tokens per request (the question). Default: questionTokens.'),
         systemPromptTokens: tokenCount('Tokens of the system prompt and template around the context. Default 300.'),
         questionTokens: tokenCount('Tokens of a typical question. Default 50.'),
-        cachedInputShare: z.number().min(0).max(1).optional().describe('Share of input tokens billed at the cached-input price where the model has one (0..1). Default 0.'),
-        corpusTokens: tokenCount('Tokens of the document corpus, for ingestion embeddings and vector store size. Default 5,000,000.'),
+        cachedInputShare: z
+          .number()
+          .min(0)
+          .max(1)
+          .optional()
+          .describe(
+            'Share of input tokens billed at the cached-input price where the model has one (0..1). Default 0.',
+          ),
+        corpusTokens: tokenCount(
+          'Tokens of the document corpus, for ingestion embeddings and vector store size. Default 5,000,000.',
+        ),
         reingestionsPerMonth: tokenCount('Full re-ingestions of the corpus per month. Default 1.'),
       })
       .optional()
-      .describe('Usage figures; each one given here wins over defaults, and a measured eval run (--from-eval) wins over both.'),
+      .describe(
+        'Usage figures; each one given here wins over defaults, and a measured eval run (--from-eval) wins over both.',
+      ),
     spread: z
       .strictObject({
-        low: z.number().positive().max(1).optional().describe('Multiplier of tokens per request for the low estimate (0..1]. Default 0.75.'),
-        high: z.number().min(1).optional().describe('Multiplier of tokens per request for the high estimate (≥ 1). Default 1.5.'),
+        low: z
+          .number()
+          .positive()
+          .max(1)
+          .optional()
+          .describe('Multiplier of tokens per request for the low estimate (0..1]. Default 0.75.'),
+        high: z
+          .number()
+          .min(1)
+          .optional()
+          .describe('Multiplier of tokens per request for the high estimate (≥ 1). Default 1.5.'),
       })
       .optional()
       .describe('The low/high range around expected tokens per request when they are not measured.'),
-    maxPriceAgeDays: z.number().int().positive().optional().describe('Prices checked longer ago than this are flagged as stale. Default 180.'),
+    maxPriceAgeDays: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Prices checked longer ago than this are flagged as stale. Default 180.'),
     maxIncrease: z
       .strictObject({
-        usd: z.number().nonnegative().optional().describe('Largest monthly increase of an environment in US dollars that genai cost --diff tolerates.'),
-        percent: z.number().nonnegative().optional().describe('Largest monthly increase of an environment in percent that genai cost --diff tolerates. Default 10 when usd is absent too.'),
+        usd: z
+          .number()
+          .nonnegative()
+          .optional()
+          .describe('Largest monthly increase of an environment in US dollars that genai cost --diff tolerates.'),
+        percent: z
+          .number()
+          .nonnegative()
+          .optional()
+          .describe(
+            'Largest monthly increase of an environment in percent that genai cost --diff tolerates. Default 10 when usd is absent too.',
+          ),
       })
       .optional()
       .describe('The cost increase a change may bring before genai cost --diff fails.'),
@@ -67,14 +115,25 @@ export const costSection = z
       .min(0)
       .max(1)
       .optional()
-      .describe('Share of constraints traffic that an environment not named prod/production gets (0..1). Default 0.05.'),
+      .describe(
+        'Share of constraints traffic that an environment not named prod/production gets (0..1). Default 0.05.',
+      ),
     environments: z
       .record(
         z.string(),
         z
           .strictObject({
-            trafficShare: z.number().min(0).max(1).optional().describe('Share of constraints traffic this environment receives (0..1).'),
-            requestsPerDay: z.number().nonnegative().optional().describe('Requests per day of this environment; wins over trafficShare.'),
+            trafficShare: z
+              .number()
+              .min(0)
+              .max(1)
+              .optional()
+              .describe('Share of constraints traffic this environment receives (0..1).'),
+            requestsPerDay: z
+              .number()
+              .nonnegative()
+              .optional()
+              .describe('Requests per day of this environment; wins over trafficShare.'),
           })
           .describe('Traffic of one environment.'),
       )
@@ -85,18 +144,41 @@ export const costSection = z
         commitment: z
           .enum(['none', '1-month', '6-month'])
           .optional()
-          .describe('Provisioned throughput term priced for the model: none (hourly), 1-month or 6-month. Default none.'),
+          .describe(
+            'Provisioned throughput term priced for the model: none (hourly), 1-month or 6-month. Default none.',
+          ),
         provisionedTokensPerMinute: z
           .number()
           .positive()
           .optional()
-          .describe('Tokens per minute one provisioned model unit serves (the Bedrock console shows it per model). Without it one unit is assumed to carry the peak.'),
+          .describe(
+            'Tokens per minute one provisioned model unit serves (the Bedrock console shows it per model). Without it one unit is assumed to carry the peak.',
+          ),
         selfHosted: z
           .strictObject({
-            instanceType: z.string().min(1).optional().describe('Instance type of a self-hosted endpoint, e.g. ml.g5.48xlarge (SageMaker) or g5.48xlarge (EC2 / Kubernetes GPU node).'),
-            outputTokensPerSecond: z.number().positive().optional().describe('Output tokens per second one instance generates across its batch.'),
-            inputTokensPerSecond: z.number().positive().optional().describe('Input (prefill) tokens per second one instance processes.'),
-            minInstances: z.number().int().positive().optional().describe('Fewest instances kept running. Default 2 in production, 1 elsewhere.'),
+            instanceType: z
+              .string()
+              .min(1)
+              .optional()
+              .describe(
+                'Instance type of a self-hosted endpoint, e.g. ml.g5.48xlarge (SageMaker) or g5.48xlarge (EC2 / Kubernetes GPU node).',
+              ),
+            outputTokensPerSecond: z
+              .number()
+              .positive()
+              .optional()
+              .describe('Output tokens per second one instance generates across its batch.'),
+            inputTokensPerSecond: z
+              .number()
+              .positive()
+              .optional()
+              .describe('Input (prefill) tokens per second one instance processes.'),
+            minInstances: z
+              .number()
+              .int()
+              .positive()
+              .optional()
+              .describe('Fewest instances kept running. Default 2 in production, 1 elsewhere.'),
           })
           .optional()
           .describe('Sizing of a self-hosted model endpoint (SageMaker, or vLLM on Kubernetes).'),
@@ -107,16 +189,33 @@ export const costSection = z
       .strictObject({
         vcpu: z.number().positive().optional().describe('vCPUs per service task or pod. Default 1.'),
         memoryGb: z.number().positive().optional().describe('Memory per service task or pod in GB. Default 2.'),
-        concurrencyPerTask: z.number().int().positive().optional().describe('Requests in flight one task serves (they mostly wait on the model). Default 20.'),
+        concurrencyPerTask: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe('Requests in flight one task serves (they mostly wait on the model). Default 20.'),
       })
       .optional()
       .describe('Size of the service runtime.'),
     monitoring: z
       .strictObject({
-        logBytesPerRequest: z.number().nonnegative().optional().describe('Service log bytes per request, besides model invocation logs. Default 2048.'),
-        invocationLogging: z.boolean().optional().describe('Whether Bedrock model invocation logs (prompt and answer text) go to CloudWatch. Default true.'),
+        logBytesPerRequest: z
+          .number()
+          .nonnegative()
+          .optional()
+          .describe('Service log bytes per request, besides model invocation logs. Default 2048.'),
+        invocationLogging: z
+          .boolean()
+          .optional()
+          .describe('Whether Bedrock model invocation logs (prompt and answer text) go to CloudWatch. Default true.'),
         logRetentionDays: z.number().int().positive().optional().describe('Log retention in days. Default 30.'),
-        customMetrics: z.number().int().nonnegative().optional().describe('Custom metrics per environment. Default 20.'),
+        customMetrics: z
+          .number()
+          .int()
+          .nonnegative()
+          .optional()
+          .describe('Custom metrics per environment. Default 20.'),
         alarms: z.number().int().nonnegative().optional().describe('Alarms per environment. Default 10.'),
         dashboards: z.number().int().nonnegative().optional().describe('Dashboards per environment. Default 1.'),
       })
@@ -124,10 +223,28 @@ export const costSection = z
       .describe('What monitoring an environment carries.'),
     kubernetes: z
       .strictObject({
-        nodeUsdPerHour: z.number().nonnegative().optional().describe('Price of one CPU node-hour. Default: the EC2 on-demand price of an m6i.xlarge in the cluster region.'),
+        nodeUsdPerHour: z
+          .number()
+          .nonnegative()
+          .optional()
+          .describe(
+            'Price of one CPU node-hour. Default: the EC2 on-demand price of an m6i.xlarge in the cluster region.',
+          ),
         nodeVcpu: z.number().positive().optional().describe('vCPUs of one CPU node. Default 4.'),
-        gpuNodeUsdPerHour: z.number().nonnegative().optional().describe('Price of one GPU node-hour for vLLM. Default: the EC2 on-demand price of the self-hosted instance type.'),
-        region: z.string().min(1).optional().describe('Region whose EC2 prices stand in for node rates that are not given. Default: the first of constraints.regions.'),
+        gpuNodeUsdPerHour: z
+          .number()
+          .nonnegative()
+          .optional()
+          .describe(
+            'Price of one GPU node-hour for vLLM. Default: the EC2 on-demand price of the self-hosted instance type.',
+          ),
+        region: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'Region whose EC2 prices stand in for node rates that are not given. Default: the first of constraints.regions.',
+          ),
       })
       .optional()
       .describe('Node rates of Kubernetes environments.'),

@@ -13,7 +13,9 @@ const judgeModel = z
     baseUrl: z
       .url()
       .optional()
-      .describe('OpenAI-compatible base URL including the version path, e.g. "http://localhost:11434/v1"; for bedrock, an endpoint override.'),
+      .describe(
+        'OpenAI-compatible base URL including the version path, e.g. "http://localhost:11434/v1"; for bedrock, an endpoint override.',
+      ),
     apiKeyEnv: z
       .string()
       .regex(/^[A-Z_][A-Z0-9_]*$/)
@@ -52,11 +54,7 @@ const customJudge = z
       .enum(['pass-fail', 'scale', 'labels'])
       .default('pass-fail')
       .describe('pass-fail (1 or 0), scale (1–5, reported as 0–1) or labels (one of `labels`).'),
-    labels: z
-      .array(z.string().min(1))
-      .min(2)
-      .optional()
-      .describe('The label set, best first (output: labels).'),
+    labels: z.array(z.string().min(1)).min(2).optional().describe('The label set, best first (output: labels).'),
     passLabels: z
       .array(z.string().min(1))
       .optional()
@@ -108,14 +106,23 @@ export const evalsSection = z
       .optional()
       .describe('Share of errored cases above which the run fails with exit code 3 (default 0.1).'),
     concurrency: z.number().int().min(1).max(256).optional().describe('Cases in flight at once (default 8).'),
-    timeoutMs: z.number().int().min(100).optional().describe('Timeout of one request to the target or a judge (default 30000).'),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .optional()
+      .describe('Timeout of one request to the target or a judge (default 30000).'),
     retries: z.number().int().min(0).max(10).optional().describe('Retries of a failed request (default 3).'),
     retrievalK: z.number().int().min(1).max(100).optional().describe('k of hit@k, recall@k and nDCG@k (default 5).'),
     pricing: z
       .strictObject({
         inputUsdPerMillionTokens: z.number().nonnegative().describe('Price of a million input tokens.'),
         outputUsdPerMillionTokens: z.number().nonnegative().describe('Price of a million output tokens.'),
-        embeddingUsdPerMillionTokens: z.number().nonnegative().optional().describe('Price of a million embedding tokens.'),
+        embeddingUsdPerMillionTokens: z
+          .number()
+          .nonnegative()
+          .optional()
+          .describe('Price of a million embedding tokens.'),
       })
       .optional()
       .describe('Token prices for the per-case cost metric; without them cost is reported as unknown.'),

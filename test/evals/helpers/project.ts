@@ -16,7 +16,14 @@ export async function project(evals: Record<string, unknown>, dataset?: string):
   const dir = await mkdtemp(join(tmpdir(), 'genai-eval-cmd-'));
   const manifest = {
     name: 'support-assistant',
-    constraints: { budgetUsdPerMonth: 500, dailyActiveUsers: 100, requestsPerUserPerDay: 5, regions: ['eu-west-1'], latencyP95Ms: 3000, dataClass: 'internal' },
+    constraints: {
+      budgetUsdPerMonth: 500,
+      dailyActiveUsers: 100,
+      requestsPerUserPerDay: 5,
+      regions: ['eu-west-1'],
+      latencyP95Ms: 3000,
+      dataClass: 'internal',
+    },
     model: { provider: 'offline', id: 'offline-extractive' },
     embeddings: { provider: 'offline', id: 'offline-hash', dimensions: 256 },
     evals: { dataset: 'evals/dataset.jsonl', ...evals },

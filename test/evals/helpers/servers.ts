@@ -70,26 +70,52 @@ export interface Document {
 }
 
 export const corpus: Document[] = [
-  { id: 'export-csv', title: 'Export to CSV', text: 'To export a report as CSV, open Reports, choose the report and click Export CSV. The file includes every column.' },
-  { id: 'reset-password', title: 'Reset your password', text: 'To reset your password, click Forgot password on the sign-in page and follow the link sent by email within 15 minutes.' },
-  { id: 'billing-plans', title: 'Billing plans', text: 'The Team plan costs 20 dollars per user per month. The Enterprise plan adds single sign-on and audit logs.' },
-  { id: 'delete-account', title: 'Delete an account', text: 'An administrator can delete an account under Settings, Account, Delete. Deletion is permanent after 30 days.' },
+  {
+    id: 'export-csv',
+    title: 'Export to CSV',
+    text: 'To export a report as CSV, open Reports, choose the report and click Export CSV. The file includes every column.',
+  },
+  {
+    id: 'reset-password',
+    title: 'Reset your password',
+    text: 'To reset your password, click Forgot password on the sign-in page and follow the link sent by email within 15 minutes.',
+  },
+  {
+    id: 'billing-plans',
+    title: 'Billing plans',
+    text: 'The Team plan costs 20 dollars per user per month. The Enterprise plan adds single sign-on and audit logs.',
+  },
+  {
+    id: 'delete-account',
+    title: 'Delete an account',
+    text: 'An administrator can delete an account under Settings, Account, Delete. Deletion is permanent after 30 days.',
+  },
 ];
 
-const words = (text: string) => new Set(text.toLowerCase().match(/[a-z0-9]+/g)?.filter((w) => w.length > 3) ?? []);
+const words = (text: string) =>
+  new Set(
+    text
+      .toLowerCase()
+      .match(/[a-z0-9]+/g)
+      ?.filter((w) => w.length > 3) ?? [],
+  );
 
 /**
  * A small retrieval-augmented service: ranks the corpus by word overlap with the question, answers with
  * the best document's text and cites it, refuses when nothing overlaps. Deterministic, like the offline provider.
  */
-export function answerService(question: string, options: { includeContexts?: boolean; answerOverride?: (q: string) => string | undefined } = {}) {
+export function answerService(
+  question: string,
+  options: { includeContexts?: boolean; answerOverride?: (q: string) => string | undefined } = {},
+) {
   const q = words(question);
   const ranked = corpus
     .map((doc) => ({ doc, score: [...words(`${doc.title} ${doc.text}`)].filter((w) => q.has(w)).length }))
     .filter((r) => r.score > 0)
     .sort((a, b) => b.score - a.score || a.doc.id.localeCompare(b.doc.id));
   const top = ranked[0];
-  const answer = options.answerOverride?.(question) ?? (top ? top.doc.text : "I don't know: that is not covered in the documents.");
+  const answer =
+    options.answerOverride?.(question) ?? (top ? top.doc.text : "I don't know: that is not covered in the documents.");
   return {
     answer,
     refused: !top,
@@ -97,7 +123,11 @@ export function answerService(question: string, options: { includeContexts?: boo
     traceId: `trace-${Buffer.from(question).toString('hex').slice(0, 12)}`,
     usage: { inputTokens: 100 + question.length, outputTokens: Math.ceil(answer.length / 4), embeddingTokens: 12 },
     ...(options.includeContexts
-      ? { contexts: ranked.slice(0, 3).map((r, i) => ({ documentId: r.doc.id, title: r.doc.title, text: r.doc.text, score: 1 / (i + 1) })) }
+      ? {
+          contexts: ranked
+            .slice(0, 3)
+            .map((r, i) => ({ documentId: r.doc.id, title: r.doc.title, text: r.doc.text, score: 1 / (i + 1) })),
+        }
       : {}),
   };
 }
@@ -115,7 +145,12 @@ export function answerHandler(options: { answerOverride?: (q: string) => string 
 }
 
 export function chatCompletion(content: string, usage = { prompt_tokens: 50, completion_tokens: 20 }) {
-  return { id: `chatcmpl-${Math.random().toString(36).slice(2, 10)}`, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }], usage };
+  return {
+    id: `chatcmpl-${Math.random().toString(36).slice(2, 10)}`,
+    object: 'chat.completion',
+    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+    usage,
+  };
 }
 
 /** The text of the last user message of an OpenAI chat request. */

@@ -39,7 +39,10 @@ export function createApp(deps: AppDeps): Hono {
 
   app.post(
     '/v1/answer',
-    bodyLimit({ maxSize: 64 * 1024, onError: (c) => fail(c, 413, 'payload_too_large', 'the request body is over 64 KiB') }),
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: (c) => fail(c, 413, 'payload_too_large', 'the request body is over 64 KiB'),
+    }),
     async (c) => {
       let body: unknown;
       try {
@@ -52,9 +55,17 @@ export function createApp(deps: AppDeps): Hono {
 
       const snapshot = deps.store.snapshot;
       if (!snapshot) {
-        return fail(c, 503, 'no_snapshot', 'no documents are ingested yet: run `npm run ingest`, then restart the service');
+        return fail(
+          c,
+          503,
+          'no_snapshot',
+          'no documents are ingested yet: run `npm run ingest`, then restart the service',
+        );
       }
-      if (snapshot.embeddingModel !== deps.provider.embeddingModel || snapshot.dimensions !== deps.provider.dimensions) {
+      if (
+        snapshot.embeddingModel !== deps.provider.embeddingModel ||
+        snapshot.dimensions !== deps.provider.dimensions
+      ) {
         return fail(
           c,
           503,
@@ -79,11 +90,14 @@ export function createApp(deps: AppDeps): Hono {
 
 /** The request, or what is wrong with it in one sentence. */
 export function parseAnswerRequest(body: unknown): AnswerRequest | string {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'the body must be a JSON object with a "question"';
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return 'the body must be a JSON object with a "question"';
   const { question, includeContexts } = body as Record<string, unknown>;
   if (typeof question !== 'string') return '"question" is required and must be a string';
   if (question.trim().length === 0) return '"question" must not be empty';
-  if (question.length > maxQuestionLength) return `"question" must be at most ${maxQuestionLength} characters (it has ${question.length})`;
-  if (includeContexts !== undefined && typeof includeContexts !== 'boolean') return '"includeContexts" must be true or false';
+  if (question.length > maxQuestionLength)
+    return `"question" must be at most ${maxQuestionLength} characters (it has ${question.length})`;
+  if (includeContexts !== undefined && typeof includeContexts !== 'boolean')
+    return '"includeContexts" must be true or false';
   return { question: question.trim(), includeContexts: includeContexts ?? false };
 }

@@ -26,10 +26,18 @@ export async function readCorpusFiles(dir: string): Promise<CorpusFile[]> {
   try {
     names = (await readdir(dir)).filter((name) => name.endsWith('.md')).sort();
   } catch {
-    throw new ServiceError('no_corpus', `cannot read the corpus folder ${dir}`, 'create it with one markdown file per document, or pass another folder');
+    throw new ServiceError(
+      'no_corpus',
+      `cannot read the corpus folder ${dir}`,
+      'create it with one markdown file per document, or pass another folder',
+    );
   }
   if (names.length === 0) {
-    throw new ServiceError('no_corpus', `no .md files in ${dir}`, 'add markdown documents with a `title:` in their front matter');
+    throw new ServiceError(
+      'no_corpus',
+      `no .md files in ${dir}`,
+      'add markdown documents with a `title:` in their front matter',
+    );
   }
   return Promise.all(names.map(async (name) => ({ name, content: await readFile(path.join(dir, name), 'utf8') })));
 }
@@ -96,7 +104,12 @@ export function chunkText(body: string, { chunkSize, chunkOverlap }: ChunkingCon
  * The snapshot id: sha256 of everything that decides the chunks and their vectors. The same corpus,
  * model and chunking always give the same id; any change gives a new one.
  */
-export function snapshotId(files: CorpusFile[], embeddingModel: string, dimensions: number, chunking: ChunkingConfig): string {
+export function snapshotId(
+  files: CorpusFile[],
+  embeddingModel: string,
+  dimensions: number,
+  chunking: ChunkingConfig,
+): string {
   const hash = createHash('sha256');
   const field = (value: string) => hash.update(`${value.length}:${value}\n`);
   for (const file of [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {

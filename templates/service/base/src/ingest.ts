@@ -50,7 +50,13 @@ export async function ingest({ store, provider, corpusDir, chunking }: IngestOpt
     documents.map(({ id: documentId, title, sha256 }) => ({ id: documentId, title, sha256 })),
     chunks,
   );
-  return { snapshotId: snapshot.id, documents: snapshot.documents, chunks: snapshot.chunks, changed: true, embeddingTokens: tokens };
+  return {
+    snapshotId: snapshot.id,
+    documents: snapshot.documents,
+    chunks: snapshot.chunks,
+    changed: true,
+    embeddingTokens: tokens,
+  };
 }
 
 /** `node dist/ingest.js [CORPUS_DIR]`: the corpus defaults to the project's data/ folder. */
@@ -60,7 +66,12 @@ async function main(): Promise<void> {
   const corpusDir = path.resolve(process.argv[2] ?? fileURLToPath(new URL('../data/', import.meta.url)));
   const store = await Store.open(config.dataDir);
   try {
-    const result = await ingest({ store, provider: createProvider(config.provider), corpusDir, chunking: config.chunking });
+    const result = await ingest({
+      store,
+      provider: createProvider(config.provider),
+      corpusDir,
+      chunking: config.chunking,
+    });
     console.log(`snapshot ${result.snapshotId}: ${result.documents} documents, ${result.chunks} chunks`);
     if (!result.changed) console.error('unchanged corpus: nothing re-embedded');
   } finally {

@@ -17,7 +17,14 @@ async function main(): Promise<void> {
   const provider = createProvider(config.provider);
   const store = await Store.open(config.dataDir);
   const tracing = createTracing();
-  const app = createApp({ env: config.env, store, provider, tracer: tracing.tracer, topK: config.topK, build: buildHash() });
+  const app = createApp({
+    env: config.env,
+    store,
+    provider,
+    tracer: tracing.tracer,
+    topK: config.topK,
+    build: buildHash(),
+  });
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
@@ -42,7 +49,12 @@ async function main(): Promise<void> {
   server.on('error', (error: NodeJS.ErrnoException) => {
     const problem =
       error.code === 'EADDRINUSE'
-        ? new ServiceError('port_in_use', `port ${config.port} on ${config.host} is in use`, 'stop what uses it, or set PORT to another port', ExitCode.environment)
+        ? new ServiceError(
+            'port_in_use',
+            `port ${config.port} on ${config.host} is in use`,
+            'stop what uses it, or set PORT to another port',
+            ExitCode.environment,
+          )
         : error;
     void store.close().finally(() => exitWithError(problem));
   });
@@ -54,7 +66,9 @@ async function main(): Promise<void> {
 function buildHash(): string {
   const dist = path.dirname(fileURLToPath(import.meta.url));
   const hash = createHash('sha256');
-  const files = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js')).sort();
+  const files = readdirSync(dist, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.js'))
+    .sort();
   for (const file of files) hash.update(file).update(readFileSync(path.join(dist, file)));
   return hash.digest('hex').slice(0, 12);
 }

@@ -105,7 +105,12 @@ export class Store {
       await tx.exec('DELETE FROM chunks; DELETE FROM documents; UPDATE snapshots SET active = false WHERE active;');
       // Building the HNSW index once after the bulk insert is faster than updating it row by row.
       await tx.exec('DROP INDEX IF EXISTS chunks_embedding_hnsw');
-      await insertRows(tx, 'documents (id, title, sha256)', ['text', 'text', 'text'], documents.map((d) => [d.id, d.title, d.sha256]));
+      await insertRows(
+        tx,
+        'documents (id, title, sha256)',
+        ['text', 'text', 'text'],
+        documents.map((d) => [d.id, d.title, d.sha256]),
+      );
       await insertRows(
         tx,
         'chunks (document_id, ordinal, text, embedding)',
@@ -167,7 +172,9 @@ async function insertRows(tx: Transaction, target: string, types: string[], rows
   const batch = 200;
   for (let start = 0; start < rows.length; start += batch) {
     const slice = rows.slice(start, start + batch);
-    const values = slice.map((_, r) => `(${types.map((type, c) => `$${r * types.length + c + 1}::${type}`).join(', ')})`);
+    const values = slice.map(
+      (_, r) => `(${types.map((type, c) => `$${r * types.length + c + 1}::${type}`).join(', ')})`,
+    );
     await tx.query(`INSERT INTO ${target} VALUES ${values.join(', ')}`, slice.flat());
   }
 }
@@ -234,7 +241,12 @@ async function acquireLock(dataDir: string): Promise<string> {
     }
     await rm(lockFile, { force: true });
   }
-  throw new ServiceError('data_dir_busy', `could not lock ${dataDir}`, `remove ${lockFile} if no service is running`, ExitCode.environment);
+  throw new ServiceError(
+    'data_dir_busy',
+    `could not lock ${dataDir}`,
+    `remove ${lockFile} if no service is running`,
+    ExitCode.environment,
+  );
 }
 
 function isAlive(pid: number): boolean {

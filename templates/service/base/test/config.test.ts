@@ -8,10 +8,18 @@ const cwd = path.join(os.tmpdir(), 'project');
 describe('configuration from the environment', () => {
   it('runs offline on 127.0.0.1 with a data folder per environment by default', () => {
     const config = loadConfig({}, cwd);
-    expect(config).toMatchObject({ env: 'local', host: '127.0.0.1', topK: 5, provider: { kind: 'offline', dimensions: 384 } });
+    expect(config).toMatchObject({
+      env: 'local',
+      host: '127.0.0.1',
+      topK: 5,
+      provider: { kind: 'offline', dimensions: 384 },
+    });
     expect(config.dataDir).toBe(path.join(cwd, '.genai', 'data', 'local'));
     expect(loadConfig({ GENAI_ENV: 'staging' }, cwd).dataDir).toBe(path.join(cwd, '.genai', 'data', 'staging'));
-    expect(loadConfig({ GENAI_DATA_DIR: 'db', PORT: '9000' }, cwd)).toMatchObject({ dataDir: path.join(cwd, 'db'), port: 9000 });
+    expect(loadConfig({ GENAI_DATA_DIR: 'db', PORT: '9000' }, cwd)).toMatchObject({
+      dataDir: path.join(cwd, 'db'),
+      port: 9000,
+    });
   });
 
   it('treats an empty OPENAI_BASE_URL as unset', () => {
@@ -38,9 +46,14 @@ describe('configuration from the environment', () => {
   });
 
   it('fails loudly, never falling back to offline, when the endpoint is set but a model is not', () => {
-    expect(() => loadConfig({ OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' }, cwd)).toThrow(/GENAI_CHAT_MODEL is not set/);
+    expect(() => loadConfig({ OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' }, cwd)).toThrow(
+      /GENAI_CHAT_MODEL is not set/,
+    );
     expect(() =>
-      loadConfig({ OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', GENAI_CHAT_MODEL: 'm', GENAI_EMBEDDING_MODEL: 'e' }, cwd),
+      loadConfig(
+        { OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', GENAI_CHAT_MODEL: 'm', GENAI_EMBEDDING_MODEL: 'e' },
+        cwd,
+      ),
     ).toThrow(/GENAI_EMBEDDING_DIMENSIONS is not set/);
     expect(() => loadConfig({ OPENAI_BASE_URL: 'not a url' }, cwd)).toThrow(/not a URL/);
   });

@@ -42,7 +42,9 @@ describe('the input guard', () => {
 });
 
 describe('the output guard', () => {
-  const contexts: Context[] = [{ documentId: 'export-csv', title: 'Export your data as CSV', text: 'To export…', score: 0.4 }];
+  const contexts: Context[] = [
+    { documentId: 'export-csv', title: 'Export your data as CSV', text: 'To export…', score: 0.4 },
+  ];
   const generation = { answer: 'Go to Export [1].', citations: ['export-csv'], inputTokens: 10, outputTokens: 5 };
 
   it('keeps an answer that cites a retrieved document', () => {
@@ -56,7 +58,13 @@ describe('the output guard', () => {
     expect(guardOutput(generation, [], 0.2)).toMatchObject({ allowed: false, reason: 'weak-retrieval' });
   });
   it('refuses an answer without citations, or citing a document it was not given', () => {
-    expect(guardOutput({ ...generation, citations: [] }, contexts, 0.2)).toMatchObject({ allowed: false, reason: 'no-citation' });
-    expect(guardOutput({ ...generation, citations: ['refunds'] }, contexts, 0.2)).toMatchObject({ allowed: false, reason: 'no-citation' });
+    expect(guardOutput({ ...generation, citations: [] }, contexts, 0.2)).toMatchObject({
+      allowed: false,
+      reason: 'no-citation',
+    });
+    expect(guardOutput({ ...generation, citations: ['refunds'] }, contexts, 0.2)).toMatchObject({
+      allowed: false,
+      reason: 'no-citation',
+    });
   });
 });

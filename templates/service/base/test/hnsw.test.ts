@@ -51,7 +51,9 @@ describe('the HNSW index', () => {
       found += approximate.filter((c) => exact.has(c)).length;
     }
     const recall = found / wanted;
-    console.log(`HNSW recall@${k} vs exact: ${recall.toFixed(3)} over ${queries.length} queries and ${rows[0]?.n} chunks`);
+    console.log(
+      `HNSW recall@${k} vs exact: ${recall.toFixed(3)} over ${queries.length} queries and ${rows[0]?.n} chunks`,
+    );
     expect(rows[0]?.n).toBeGreaterThan(100);
     expect(recall).toBeGreaterThanOrEqual(0.95);
   });

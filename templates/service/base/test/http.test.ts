@@ -27,7 +27,13 @@ describe('the HTTP contract', () => {
 
   it('answers 503 with a clear error until a snapshot is ingested, and health says so', async () => {
     const health = await app.request('/healthz');
-    expect(await health.json()).toEqual({ status: 'ok', env: 'test', provider: 'offline', build: 'abc123def456', snapshot: null });
+    expect(await health.json()).toEqual({
+      status: 'ok',
+      env: 'test',
+      provider: 'offline',
+      build: 'abc123def456',
+      snapshot: null,
+    });
 
     const response = await app.request('/v1/answer', post({ question: 'How do I export my data as CSV?' }));
     expect(response.status).toBe(503);
@@ -39,7 +45,9 @@ describe('the HTTP contract', () => {
   });
 
   it('reports the served snapshot on /healthz', async () => {
-    const body = (await (await app.request('/healthz')).json()) as { snapshot: { id: string; documents: number; chunks: number } };
+    const body = (await (await app.request('/healthz')).json()) as {
+      snapshot: { id: string; documents: number; chunks: number };
+    };
     expect(body.snapshot).toEqual({ id: store.snapshot?.id, documents: 32, chunks: store.snapshot?.chunks });
     expect(body.snapshot.id).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -59,8 +67,13 @@ describe('the HTTP contract', () => {
   });
 
   it('returns the retrieved contexts when asked', async () => {
-    const response = await app.request('/v1/answer', post({ question: 'How do I cancel my subscription?', includeContexts: true }));
-    const body = (await response.json()) as { contexts: { documentId: string; title: string; text: string; score: number }[] };
+    const response = await app.request(
+      '/v1/answer',
+      post({ question: 'How do I cancel my subscription?', includeContexts: true }),
+    );
+    const body = (await response.json()) as {
+      contexts: { documentId: string; title: string; text: string; score: number }[];
+    };
     expect(body.contexts).toHaveLength(5);
     expect(body.contexts[0]).toMatchObject({ documentId: 'cancel-subscription', title: 'Cancel your subscription' });
     expect(body.contexts[0]?.text).toMatch(/App Store or Google Play/);
@@ -88,7 +101,10 @@ describe('the HTTP contract', () => {
   }
 
   it('accepts a question of exactly 2000 characters', async () => {
-    const response = await app.request('/v1/answer', post({ question: `${'How do I export my data? '.repeat(80)}`.slice(0, 2000) }));
+    const response = await app.request(
+      '/v1/answer',
+      post({ question: `${'How do I export my data? '.repeat(80)}`.slice(0, 2000) }),
+    );
     expect(response.status).toBe(200);
   });
 
@@ -104,7 +120,13 @@ describe('the HTTP contract', () => {
   });
 
   it('refuses to answer with a provider that did not embed the snapshot', async () => {
-    const other = createApp({ env: 'test', store, provider: createProvider({ kind: 'offline', dimensions: 256 }), tracer, topK: 5 });
+    const other = createApp({
+      env: 'test',
+      store,
+      provider: createProvider({ kind: 'offline', dimensions: 256 }),
+      tracer,
+      topK: 5,
+    });
     const response = await other.request('/v1/answer', post({ question: 'How do I export my data?' }));
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ error: { code: 'snapshot_mismatch' } });

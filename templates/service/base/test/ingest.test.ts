@@ -26,7 +26,11 @@ describe('ingest', () => {
   });
 
   const chunkRows = async (store: Store, documentId: string) =>
-    (await store.db.query<{ text: string }>('SELECT text FROM chunks WHERE document_id = $1 ORDER BY ordinal', [documentId])).rows.map((r) => r.text);
+    (
+      await store.db.query<{ text: string }>('SELECT text FROM chunks WHERE document_id = $1 ORDER BY ordinal', [
+        documentId,
+      ])
+    ).rows.map((r) => r.text);
 
   it('records a snapshot, and re-ingesting the unchanged corpus is a no-op with the same id', async () => {
     const store = await Store.open(dataDir);
@@ -125,7 +129,9 @@ describe('snapshot ids', () => {
 
 describe('documents and chunks', () => {
   it('reads the title from the front matter and the id from the file name', () => {
-    expect(parseDocument({ name: 'export-csv.md', content: '---\ntitle: "Export: CSV"\n---\nBody text.\n' })).toMatchObject({
+    expect(
+      parseDocument({ name: 'export-csv.md', content: '---\ntitle: "Export: CSV"\n---\nBody text.\n' }),
+    ).toMatchObject({
       id: 'export-csv',
       title: 'Export: CSV',
       body: 'Body text.',

@@ -37,13 +37,18 @@ function fakeOpenAi() {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(payload));
     };
-    if (state.status !== 200) return send(state.status, { error: { message: 'model "missing" not found', type: 'invalid_request_error' } });
+    if (state.status !== 200)
+      return send(state.status, { error: { message: 'model "missing" not found', type: 'invalid_request_error' } });
     if (req.url === '/v1/embeddings') {
       const input = body.input as string[];
       return send(200, {
         object: 'list',
         model: body.model,
-        data: input.map((text, index) => ({ object: 'embedding', index, embedding: hashedEmbedding(text, state.dimensions) })),
+        data: input.map((text, index) => ({
+          object: 'embedding',
+          index,
+          embedding: hashedEmbedding(text, state.dimensions),
+        })),
         usage: { prompt_tokens: input.length * 7, total_tokens: input.length * 7 },
       });
     }
@@ -96,7 +101,10 @@ describe('the OpenAI-compatible provider against a local server', () => {
   });
 
   it('embeds the question, sends the numbered context and maps [1] back to its document', async () => {
-    const result = await answerQuestion({ store, provider, tracer, topK: 5 }, { question: 'How do I export my data as CSV?' });
+    const result = await answerQuestion(
+      { store, provider, tracer, topK: 5 },
+      { question: 'How do I export my data as CSV?' },
+    );
 
     expect(result).toMatchObject({
       refused: false,
@@ -112,7 +120,11 @@ describe('the OpenAI-compatible provider against a local server', () => {
       authorization: 'Bearer sk-test',
       body: { model: 'test-embed', input: ['How do I export my data as CSV?'], encoding_format: 'float' },
     });
-    expect(chat).toMatchObject({ method: 'POST', url: '/v1/chat/completions', body: { model: 'test-chat', temperature: 0 } });
+    expect(chat).toMatchObject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      body: { model: 'test-chat', temperature: 0 },
+    });
     const messages = chat?.body.messages as { role: string; content: string }[];
     expect(messages[0]).toEqual({ role: 'system', content: systemPrompt });
     expect(messages[1]?.role).toBe('user');
@@ -133,7 +145,10 @@ describe('the OpenAI-compatible provider against a local server', () => {
 
   it('refuses when the model answers without a citation', async () => {
     fake.state.reply = "I don't know.";
-    const result = await answerQuestion({ store, provider, tracer, topK: 5 }, { question: 'How do I export my data as CSV?' });
+    const result = await answerQuestion(
+      { store, provider, tracer, topK: 5 },
+      { question: 'How do I export my data as CSV?' },
+    );
     expect(result).toMatchObject({ refused: true, citations: [] });
     expect(result.answer).not.toBe("I don't know.");
   });

@@ -5,7 +5,12 @@ import type { Context, Generation, Provider } from '../providers/index.js';
  * Answers from the contexts that count as evidence (at least the provider's minimum similarity).
  * Without evidence no model is called: there is nothing to ground an answer in, and it costs nothing.
  */
-export async function generate(provider: Provider, question: string, contexts: Context[], span: Span): Promise<Generation | undefined> {
+export async function generate(
+  provider: Provider,
+  question: string,
+  contexts: Context[],
+  span: Span,
+): Promise<Generation | undefined> {
   const evidence = contexts.filter((c) => c.score >= provider.minRetrievalScore);
   span.setAttributes({
     'gen_ai.operation.name': 'chat',

@@ -22,7 +22,8 @@ const medicines =
   /\b(?:medications?|medicines?|meds|drugs?|painkillers?|ibuprofen|paracetamol|acetaminophen|aspirin|naproxen|antibiotics?|supplements?|hormones?|contraceptives?|birth control|pills?|tablets?|dose|dosage|mg)\b/;
 const bodyTopics = /\b(?:cycle|period|flow|ovulation|temperature|discharge|bleeding|spotting|cramps?)\b/;
 /** Words that make "is it normal…" a question about the app, not the body. */
-const appTopics = /\b(?:app|reminders?|notifications?|predictions?|calendar|sync\w*|exports?|account|settings?|widgets?)\b/;
+const appTopics =
+  /\b(?:app|reminders?|notifications?|predictions?|calendar|sync\w*|exports?|account|settings?|widgets?)\b/;
 
 interface Rule {
   category: MedicalCategory;
@@ -34,34 +35,57 @@ const rules: Rule[] = [
   { category: 'diagnosis', test: (q) => /\bwhat(?:'s| is) wrong with me\b/.test(q) },
   {
     category: 'diagnosis',
-    test: (q) => /\b(?:do|could|might|can|would) i (?:have|be having|get)\b/.test(q) && (conditions.test(q) || symptoms.test(q)),
+    test: (q) =>
+      /\b(?:do|could|might|can|would) i (?:have|be having|get)\b/.test(q) && (conditions.test(q) || symptoms.test(q)),
   },
-  { category: 'diagnosis', test: (q) => /\b(?:am i|could i be|might i be|i think i(?:'m| am))\b.*\b(?:pregnant|infertile|sick|ill)\b/.test(q) },
   {
     category: 'diagnosis',
-    test: (q) => /\b(?:is|are) (?:it|this|that|my \w+(?: \w+)?) (?:normal|serious|dangerous|a (?:sign|symptom))\b/.test(q) &&
+    test: (q) => /\b(?:am i|could i be|might i be|i think i(?:'m| am))\b.*\b(?:pregnant|infertile|sick|ill)\b/.test(q),
+  },
+  {
+    category: 'diagnosis',
+    test: (q) =>
+      /\b(?:is|are) (?:it|this|that|my \w+(?: \w+)?) (?:normal|serious|dangerous|a (?:sign|symptom))\b/.test(q) &&
       (bodyTopics.test(q) || symptoms.test(q) || conditions.test(q)) &&
       !appTopics.test(q),
   },
-  { category: 'diagnosis', test: (q) => /\b(?:why|what causes?|what could cause)\b/.test(q) && (symptoms.test(q) || conditions.test(q)) },
   {
-    category: 'medication',
-    test: (q) => /\b(?:what|which) (?:medications?|medicines?|meds|drugs?|painkillers?|pills?|supplements?|contraceptives?|birth control)\b(?! reminders?)/.test(q),
+    category: 'diagnosis',
+    test: (q) => /\b(?:why|what causes?|what could cause)\b/.test(q) && (symptoms.test(q) || conditions.test(q)),
   },
   {
     category: 'medication',
-    test: (q) => /\b(?:should|can|could|do|may) i (?:take|stop taking|start taking|switch|double|skip)\b/.test(q) && medicines.test(q),
+    test: (q) =>
+      /\b(?:what|which) (?:medications?|medicines?|meds|drugs?|painkillers?|pills?|supplements?|contraceptives?|birth control)\b(?! reminders?)/.test(
+        q,
+      ),
+  },
+  {
+    category: 'medication',
+    test: (q) =>
+      /\b(?:should|can|could|do|may) i (?:take|stop taking|start taking|switch|double|skip)\b/.test(q) &&
+      medicines.test(q),
   },
   { category: 'medication', test: (q) => /\b(?:dose|dosage|overdose)\b/.test(q) },
-  { category: 'medication', test: (q) => /\bhow (?:much|many)\b/.test(q) && /\b(?:ibuprofen|paracetamol|acetaminophen|aspirin|naproxen|tablets?|pills?|mg)\b/.test(q) && !/\breminders?\b/.test(q) },
   {
     category: 'medication',
-    test: (q) => /\b(?:missed|forgot|skipped) (?:a |my |the )?(?:pill|dose)\b/.test(q) && /\b(?:what (?:should|do) i do|safe|protected)\b/.test(q),
+    test: (q) =>
+      /\bhow (?:much|many)\b/.test(q) &&
+      /\b(?:ibuprofen|paracetamol|acetaminophen|aspirin|naproxen|tablets?|pills?|mg)\b/.test(q) &&
+      !/\breminders?\b/.test(q),
+  },
+  {
+    category: 'medication',
+    test: (q) =>
+      /\b(?:missed|forgot|skipped) (?:a |my |the )?(?:pill|dose)\b/.test(q) &&
+      /\b(?:what (?:should|do) i do|safe|protected)\b/.test(q),
   },
   { category: 'medication', test: (q) => /\bis it safe\b/.test(q) && (medicines.test(q) || conditions.test(q)) },
   {
     category: 'treatment',
-    test: (q) => /\b(?:treat|treats|treating|treatment|cure|remedy|remedies|get rid of|relieve|ease|helps?)\b/.test(q) && (conditions.test(q) || symptoms.test(q)),
+    test: (q) =>
+      /\b(?:treat|treats|treating|treatment|cure|remedy|remedies|get rid of|relieve|ease|helps?)\b/.test(q) &&
+      (conditions.test(q) || symptoms.test(q)),
   },
 ];
 

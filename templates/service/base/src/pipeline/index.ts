@@ -38,13 +38,19 @@ export interface AnswerResult {
 export async function answerQuestion(deps: PipelineDeps, request: AnswerRequest): Promise<AnswerResult> {
   const { tracer, provider } = deps;
   const root = tracer.startSpan('answer', {
-    attributes: { 'genai.snapshot.id': deps.store.snapshot?.id ?? '', 'genai.question.length': request.question.length },
+    attributes: {
+      'genai.snapshot.id': deps.store.snapshot?.id ?? '',
+      'genai.question.length': request.question.length,
+    },
   });
   const parent = contextWith(context.active(), root);
   const traceId = root.spanContext().traceId;
   const usage = { inputTokens: 0, outputTokens: 0, embeddingTokens: 0 };
 
-  const finish = (result: Omit<AnswerResult, 'traceId' | 'usage' | 'contexts'>, contexts: AnswerResult['contexts'] = []) => {
+  const finish = (
+    result: Omit<AnswerResult, 'traceId' | 'usage' | 'contexts'>,
+    contexts: AnswerResult['contexts'] = [],
+  ) => {
     root.setAttributes({
       'genai.refused': result.refused,
       'genai.citations': result.citations.map((c) => c.id),
@@ -57,7 +63,10 @@ export async function answerQuestion(deps: PipelineDeps, request: AnswerRequest)
   try {
     const input = await inSpan(tracer, 'guard-input', parent, async (span) => {
       const verdict = guardInput(request.question);
-      span.setAttributes({ 'genai.guard.allowed': verdict.allowed, ...(verdict.allowed ? {} : { 'genai.guard.category': verdict.category }) });
+      span.setAttributes({
+        'genai.guard.allowed': verdict.allowed,
+        ...(verdict.allowed ? {} : { 'genai.guard.category': verdict.category }),
+      });
       return verdict;
     });
     if (!input.allowed) {
@@ -65,16 +74,23 @@ export async function answerQuestion(deps: PipelineDeps, request: AnswerRequest)
       return finish({ answer: input.refusal, refused: true, citations: [] });
     }
 
-    const { contexts, embeddingTokens } = await inSpan(tracer, 'retrieve', parent, (span) => retrieve(deps, request.question, span));
+    const { contexts, embeddingTokens } = await inSpan(tracer, 'retrieve', parent, (span) =>
+      retrieve(deps, request.question, span),
+    );
     usage.embeddingTokens = embeddingTokens;
 
-    const generation = await inSpan(tracer, 'generate', parent, (span) => generate(provider, request.question, contexts, span));
+    const generation = await inSpan(tracer, 'generate', parent, (span) =>
+      generate(provider, request.question, contexts, span),
+    );
     usage.inputTokens = generation?.inputTokens ?? 0;
     usage.outputTokens = generation?.outputTokens ?? 0;
 
     const output = await inSpan(tracer, 'guard-output', parent, async (span) => {
       const verdict = guardOutput(generation, contexts, provider.minRetrievalScore);
-      span.setAttributes({ 'genai.guard.allowed': verdict.allowed, ...(verdict.allowed ? {} : { 'genai.guard.reason': verdict.reason }) });
+      span.setAttributes({
+        'genai.guard.allowed': verdict.allowed,
+        ...(verdict.allowed ? {} : { 'genai.guard.reason': verdict.reason }),
+      });
       return verdict;
     });
     if (!output.allowed) {

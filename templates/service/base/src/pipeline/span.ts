@@ -4,7 +4,12 @@ import { SpanStatusCode, trace, type Context, type Span, type Tracer } from '@op
  * Runs one pipeline step inside its own span, a child of `parent`. The context is passed by hand:
  * there is no async context manager, so nothing is implicit.
  */
-export async function inSpan<T>(tracer: Tracer, name: string, parent: Context, step: (span: Span) => Promise<T>): Promise<T> {
+export async function inSpan<T>(
+  tracer: Tracer,
+  name: string,
+  parent: Context,
+  step: (span: Span) => Promise<T>,
+): Promise<T> {
   const span = tracer.startSpan(name, {}, parent);
   try {
     return await step(span);
