@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { GenaiCommand } from '../cli/base-command.js';
 import { ExitCode } from '../errors.js';
+import { FIRST_LOCAL_PORT } from '../environments/defaults.js';
 
 export default class Dev extends GenaiCommand<typeof Dev> {
   static override summary = 'Run the service in the foreground on the embedded default (ingests first; Ctrl-C stops).';
@@ -9,7 +10,7 @@ export default class Dev extends GenaiCommand<typeof Dev> {
   static override flags = {
     env: Flags.string({ description: 'Local environment whose data to use (default: the first with target: local).' }),
     port: Flags.integer({
-      description: 'Port (default: genai.yaml, else the first free from 8787).',
+      description: `Port (default: genai.yaml, else the first free from ${FIRST_LOCAL_PORT}).`,
       min: 1024,
       max: 65535,
     }),

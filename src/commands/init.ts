@@ -2,7 +2,8 @@ import { Args, Flags } from '@oclif/core';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { GenaiCommand } from '../cli/base-command.js';
 import { usageError } from '../errors.js';
-import { ciProviders, modelProviders, targets, vectorStores } from '../scaffold/options.js';
+import { initCiChoices, initModelProviders, initVectorStores } from '../scaffold/options.js';
+import { targets } from '../vocabulary.js';
 
 export default class Init extends GenaiCommand<typeof Init> {
   static override summary = 'Scaffold a GenAI service that runs, is tested and can be promoted.';
@@ -21,17 +22,17 @@ export default class Init extends GenaiCommand<typeof Init> {
   static override flags = {
     name: Flags.string({ description: 'Project name: an npm package name and a DNS label.' }),
     target: Flags.string({ description: 'Where it runs.', options: [...targets] }),
-    provider: Flags.string({ description: 'Model provider.', options: [...modelProviders] }),
+    provider: Flags.string({ description: 'Model provider.', options: [...initModelProviders] }),
     'base-url': Flags.string({
       description: 'Base URL of an OpenAI-compatible server (with --provider openai-compatible).',
     }),
     'vector-store': Flags.string({
       description: 'Vector store of cloud environments (local ones use PGlite with pgvector).',
-      options: [...vectorStores],
+      options: [...initVectorStores],
     }),
     environments: Flags.string({ description: 'Environment names in promotion order, comma-separated.' }),
     region: Flags.string({ description: 'AWS region of cloud environments; also the allowed-regions constraint.' }),
-    ci: Flags.string({ description: 'CI provider for the generated pipeline.', options: [...ciProviders] }),
+    ci: Flags.string({ description: 'CI provider for the generated pipeline.', options: [...initCiChoices] }),
     yes: Flags.boolean({ char: 'y', description: 'Take the default for every option not given; never prompt.' }),
     'dry-run': Flags.boolean({ description: 'Print what would be written; write nothing.' }),
     force: Flags.boolean({ description: 'Write into a non-empty folder, overwriting the files genai writes.' }),

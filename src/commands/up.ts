@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { GenaiCommand } from '../cli/base-command.js';
+import { FIRST_LOCAL_PORT } from '../environments/defaults.js';
 
 export default class Up extends GenaiCommand<typeof Up> {
   static override summary = 'Start an environment (local: a supervised background process with its own port and data).';
@@ -7,7 +8,7 @@ export default class Up extends GenaiCommand<typeof Up> {
   static override args = { env: Args.string({ description: 'Environment name from genai.yaml.', required: true }) };
   static override flags = {
     port: Flags.integer({
-      description: 'Port for a local environment (else genai.yaml, else the first free from 8787).',
+      description: `Port for a local environment (else genai.yaml, else the first free from ${FIRST_LOCAL_PORT}).`,
       min: 1024,
       max: 65535,
     }),

@@ -8,11 +8,12 @@ import { findFreePort } from './ports.js';
 import { fetchHealth, prepareService, type Snapshot } from './project.js';
 import { serviceProcessEnv } from './service-env.js';
 import { isAlive, readState } from './state.js';
-import type { LocalEnvironment } from './local.js';
+import type { ResolvedLocalEnvironment } from './local.js';
+import { FIRST_EPHEMERAL_PORT, FIRST_LOCAL_PORT, LOCAL_HOST } from './defaults.js';
 
 /** Runs the service in the foreground on an environment's data; resolves with its exit code. */
 export async function devForeground(
-  target: LocalEnvironment,
+  target: ResolvedLocalEnvironment,
   onReady: (info: { url: string; snapshot: Snapshot }) => void,
 ): Promise<number> {
   const paths = environmentPaths(target.projectDir, target.env);
@@ -24,11 +25,11 @@ export async function devForeground(
     });
   }
   const { serviceEnv, snapshot } = await prepareService(target.projectDir, target.manifest, paths.data);
-  const port = target.port ?? (await findFreePort(8787, new Set()));
-  const url = `http://127.0.0.1:${port}`;
+  const port = target.port ?? (await findFreePort(FIRST_LOCAL_PORT, new Set()));
+  const url = `http://${LOCAL_HOST}:${port}`;
   const child = spawn(process.execPath, ['dist/server.js'], {
     cwd: target.projectDir,
-    env: serviceProcessEnv({ host: '127.0.0.1', port, env: target.env, dataDir: paths.data, serviceEnv }),
+    env: serviceProcessEnv({ host: LOCAL_HOST, port, env: target.env, dataDir: paths.data, serviceEnv }),
     stdio: 'inherit',
   });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
@@ -49,7 +50,7 @@ export async function devForeground(
  * and removes the folder.
  */
 export async function startEphemeralService(
-  target: Omit<LocalEnvironment, 'env'>,
+  target: Omit<ResolvedLocalEnvironment, 'env'>,
 ): Promise<{ url: string; stop(): Promise<void> }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'genai-eval-data-'));
   const { serviceEnv } = await prepareService(target.projectDir, target.manifest, dataDir).catch(
@@ -58,11 +59,11 @@ export async function startEphemeralService(
       throw err;
     },
   );
-  const port = await findFreePort(18787, new Set());
-  const url = `http://127.0.0.1:${port}`;
+  const port = await findFreePort(FIRST_EPHEMERAL_PORT, new Set());
+  const url = `http://${LOCAL_HOST}:${port}`;
   const child = spawn(process.execPath, ['dist/server.js'], {
     cwd: target.projectDir,
-    env: serviceProcessEnv({ host: '127.0.0.1', port, env: 'eval', dataDir, serviceEnv }),
+    env: serviceProcessEnv({ host: LOCAL_HOST, port, env: 'eval', dataDir, serviceEnv }),
     stdio: 'ignore',
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -5,7 +5,7 @@ import {
   destroyLocal,
   outputsLocal,
   upLocal,
-  type LocalEnvironment,
+  type ResolvedLocalEnvironment,
   type LocalOutputs,
   type UpResult,
 } from './local.js';
@@ -19,7 +19,7 @@ export async function resolveEnvironment(
   cwd: string,
   env: string | undefined,
   options: { port?: number } = {},
-): Promise<LocalEnvironment> {
+): Promise<ResolvedLocalEnvironment> {
   const projectDir = resolve(cwd);
   const loaded = await loadManifest(projectDir);
   const { manifest } = loaded;

@@ -10,13 +10,12 @@ import { findFreePort, isPortFree } from './ports.js';
 import { fetchHealth, prepareService, type Health, type Snapshot } from './project.js';
 import { isAlive, readState, type LocalState } from './state.js';
 import type { SupervisorConfig } from './supervisor.js';
+import { FIRST_LOCAL_PORT, LOCAL_HOST } from './defaults.js';
 
 const supervisorScript = fileURLToPath(new URL('./supervisor.js', import.meta.url));
-const host = '127.0.0.1';
-const firstPort = 8787;
 const healthTimeoutMs = 60_000;
 
-export interface LocalEnvironment {
+export interface ResolvedLocalEnvironment {
   projectDir: string;
   manifest: Manifest;
   /** Where genai.yaml sets the port, for messages. */
@@ -46,7 +45,10 @@ export interface UpResult extends LocalOutputs {
 }
 
 /** Starts a local environment in the background; a running one is left as it is. */
-export async function upLocal(target: LocalEnvironment, onStep: (line: string) => void = () => {}): Promise<UpResult> {
+export async function upLocal(
+  target: ResolvedLocalEnvironment,
+  onStep: (line: string) => void = () => {},
+): Promise<UpResult> {
   const paths = environmentPaths(target.projectDir, target.env);
   const previous = await readState(paths.state);
   if (previous && isAlive(previous.supervisorPid, 'supervisor')) {
@@ -67,7 +69,7 @@ export async function upLocal(target: LocalEnvironment, onStep: (line: string) =
   const config: SupervisorConfig = {
     projectDir: target.projectDir,
     env: target.env,
-    host,
+    host: LOCAL_HOST,
     port,
     dataDir: paths.data,
     logFile: paths.log,
@@ -85,14 +87,14 @@ export async function upLocal(target: LocalEnvironment, onStep: (line: string) =
   });
   child.unref();
 
-  const url = `http://${host}:${port}`;
+  const url = `http://${LOCAL_HOST}:${port}`;
   const health = await waitHealthy(url, paths.state, paths.log, child.pid);
   const outputs = await outputsLocal(target);
   return { ...outputs, provider: health.provider, snapshot, changed: true };
 }
 
 /** Endpoints and ids of a running local environment; a dead one is an environment error (exit 3). */
-export async function outputsLocal(target: LocalEnvironment): Promise<LocalOutputs> {
+export async function outputsLocal(target: ResolvedLocalEnvironment): Promise<LocalOutputs> {
   const paths = environmentPaths(target.projectDir, target.env);
   const state = await readState(paths.state);
   if (!state) {
@@ -137,7 +139,7 @@ export async function outputsLocal(target: LocalEnvironment): Promise<LocalOutpu
 
 /** Stops the environment (service and supervisor) and removes its data and state. */
 export async function destroyLocal(
-  target: LocalEnvironment,
+  target: ResolvedLocalEnvironment,
 ): Promise<{ env: string; stopped: boolean; removed: string[] }> {
   const paths = environmentPaths(target.projectDir, target.env);
   const state = await readState(paths.state);
@@ -153,14 +155,14 @@ export async function destroyLocal(
 }
 
 /** The base URL of a running local environment. */
-export async function localEndpoint(target: LocalEnvironment): Promise<string> {
+export async function localEndpoint(target: ResolvedLocalEnvironment): Promise<string> {
   return (await outputsLocal(target)).url;
 }
 
-async function choosePort(target: LocalEnvironment): Promise<number> {
+async function choosePort(target: ResolvedLocalEnvironment): Promise<number> {
   const wanted = target.port;
   if (wanted !== undefined) {
-    if (!(await isPortFree(wanted, host))) {
+    if (!(await isPortFree(wanted, LOCAL_HOST))) {
       throw environmentError('E_PORT_IN_USE', `port ${wanted} is in use`, {
         location: target.portLocation,
         fix: `stop what listens on ${wanted}, or choose another port for ${target.env} in genai.yaml (or --port)`,
@@ -168,10 +170,10 @@ async function choosePort(target: LocalEnvironment): Promise<number> {
     }
     return wanted;
   }
-  return findFreePort(firstPort, await portsOfOtherEnvironments(target), host);
+  return findFreePort(FIRST_LOCAL_PORT, await portsOfOtherEnvironments(target), LOCAL_HOST);
 }
 
-async function portsOfOtherEnvironments(target: LocalEnvironment): Promise<Set<number>> {
+async function portsOfOtherEnvironments(target: ResolvedLocalEnvironment): Promise<Set<number>> {
   const taken = new Set<number>();
   const envsDir = join(target.projectDir, '.genai', 'envs');
   for (const name of await readdir(envsDir).catch(() => [] as string[])) {

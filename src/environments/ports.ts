@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
+import { LOCAL_HOST } from './defaults.js';
 
 /** Resolves true when nothing listens on host:port (by trying to listen there ourselves). */
-export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+export function isPortFree(port: number, host = LOCAL_HOST): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));
@@ -10,7 +11,7 @@ export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
 }
 
 /** The first free port from `start`, skipping those other environments of the project hold. */
-export async function findFreePort(start: number, taken: Set<number>, host = '127.0.0.1'): Promise<number> {
+export async function findFreePort(start: number, taken: Set<number>, host = LOCAL_HOST): Promise<number> {
   for (let port = start; port < start + 200; port++) {
     if (!taken.has(port) && (await isPortFree(port, host))) return port;
   }

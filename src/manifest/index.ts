@@ -19,27 +19,17 @@ export { PROJECT_NAME_PATTERN, suggestProjectName, validateProjectName } from '.
 export {
   AWS_REGION_PATTERN,
   awsEnvironment,
-  dataClasses,
-  embeddingProviders,
   ENVIRONMENT_NAME_PATTERN,
   environmentSchema,
   kubernetesEnvironment,
   localEnvironment,
   manifestSchema,
-  providers,
-  targets,
-  vectorStoreKinds,
 } from './schema.js';
 export type {
   AwsEnvironment,
-  DataClass,
-  EmbeddingProvider,
   Environment,
-  EnvironmentTarget,
   KubernetesEnvironment,
   LocalEnvironment,
   Manifest,
   ManifestInput,
-  ModelProvider,
-  VectorStoreKind,
 } from './schema.js';

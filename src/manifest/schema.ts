@@ -6,6 +6,14 @@ import {
   suggestProjectName,
   validateProjectName,
 } from './name.js';
+import {
+  dataClasses,
+  embeddingProviders,
+  modelProviders,
+  throughputs,
+  vectorStores,
+  type Target,
+} from '../vocabulary.js';
 import { costSection } from './sections/cost.js';
 import { evalsSection } from './sections/evals.js';
 
@@ -16,12 +24,6 @@ import { evalsSection } from './sections/evals.js';
  */
 
 export { AWS_REGION_PATTERN, ENVIRONMENT_NAME_PATTERN } from './name.js';
-
-export const providers = ['offline', 'openai-compatible', 'bedrock', 'sagemaker', 'vllm'] as const;
-export const embeddingProviders = ['offline', 'openai-compatible', 'bedrock'] as const;
-export const vectorStoreKinds = ['pgvector', 'opensearch', 'qdrant', 's3vectors'] as const;
-export const dataClasses = ['public', 'internal', 'pii', 'phi'] as const;
-export const targets = ['local', 'aws', 'kubernetes'] as const;
 
 /** The extra fields of a custom issue that load.ts reads. */
 export interface ProblemParams {
@@ -113,13 +115,13 @@ export const constraintsSection = z
 export const modelSection = z
   .strictObject({
     provider: z
-      .enum(providers)
+      .enum(modelProviders)
       .describe(
         'Who serves the model: offline (deterministic, for dev and CI), openai-compatible, bedrock, sagemaker or vllm.',
       ),
     id: z.string().min(1).describe('Model id as the provider names it, e.g. meta.llama3-1-70b-instruct-v1:0.'),
     throughput: z
-      .enum(['on-demand', 'provisioned'])
+      .enum(throughputs)
       .default('on-demand')
       .describe('Pay per token (on-demand) or reserved capacity (provisioned).'),
     baseUrl: z
@@ -169,7 +171,7 @@ export const embeddingsSection = z
 export const vectorStoreSection = z
   .strictObject({
     kind: z
-      .enum(vectorStoreKinds)
+      .enum(vectorStores)
       .default('pgvector')
       .describe('pgvector (PGlite locally, Aurora in AWS), opensearch, qdrant or s3vectors.'),
   })
@@ -264,8 +266,20 @@ export const kubernetesEnvironment = z
   })
   .describe('A Kubernetes environment.');
 
+/** One entry per target of the vocabulary: adding a target to the list makes the compiler ask for its schema. */
+const environmentByTarget = {
+  local: localEnvironment,
+  aws: awsEnvironment,
+  kubernetes: kubernetesEnvironment,
+} as const satisfies { [T in Target]: z.ZodObject<{ target: z.ZodLiteral<T> }> };
+
+type EnvironmentEntrySchema = (typeof environmentByTarget)[Target];
+
 export const environmentSchema = z
-  .discriminatedUnion('target', [localEnvironment, awsEnvironment, kubernetesEnvironment])
+  .discriminatedUnion(
+    'target',
+    Object.values(environmentByTarget) as [EnvironmentEntrySchema, ...EnvironmentEntrySchema[]],
+  )
   .describe('Where and how one environment runs: target local, aws or kubernetes.');
 
 export const environmentsSection = z
@@ -326,11 +340,6 @@ export type Manifest = z.infer<typeof manifestSchema>;
 /** What a user may write: fields with defaults are optional. */
 export type ManifestInput = z.input<typeof manifestSchema>;
 export type Environment = Manifest['environments'][string];
-export type EnvironmentTarget = Environment['target'];
 export type LocalEnvironment = z.infer<typeof localEnvironment>;
 export type AwsEnvironment = z.infer<typeof awsEnvironment>;
 export type KubernetesEnvironment = z.infer<typeof kubernetesEnvironment>;
-export type DataClass = (typeof dataClasses)[number];
-export type ModelProvider = (typeof providers)[number];
-export type EmbeddingProvider = (typeof embeddingProviders)[number];
-export type VectorStoreKind = (typeof vectorStoreKinds)[number];

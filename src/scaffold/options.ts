@@ -1,29 +1,35 @@
 // The dependency-free part of the manifest module, so that init does not load zod and yaml.
 import { AWS_REGION_PATTERN, ENVIRONMENT_NAME_PATTERN } from '../manifest/name.js';
+import { ciProviders, type ModelProvider, type Target, type VectorStore } from '../vocabulary.js';
 
 /**
- * The option vocabulary of `genai init`: one place for every choice, its allowed values and its default.
- * Flags, prompts, template selection and validation all read from here.
+ * The choices `genai init` offers: subsets of the kit's vocabulary (src/vocabulary.ts), each with its own
+ * name, and their defaults. Flags, prompts, template selection and validation all read from here.
  */
-export const targets = ['local', 'aws', 'kubernetes'] as const;
-export const modelProviders = ['offline', 'openai-compatible', 'bedrock'] as const;
-export const vectorStores = ['pgvector', 'opensearch', 'qdrant'] as const;
-export const ciProviders = ['github', 'gitlab', 'none'] as const;
+/** Providers a new project can start on; sagemaker and vllm are configured later in genai.yaml. */
+export const initModelProviders = [
+  'offline',
+  'openai-compatible',
+  'bedrock',
+] as const satisfies readonly ModelProvider[];
+/** Stores a new project can start on; s3vectors is configured later in genai.yaml. */
+export const initVectorStores = ['pgvector', 'opensearch', 'qdrant'] as const satisfies readonly VectorStore[];
+/** A CI provider, or none. */
+export const initCiChoices = [...ciProviders, 'none'] as const;
 
-export type Target = (typeof targets)[number];
-export type ModelProvider = (typeof modelProviders)[number];
-export type VectorStore = (typeof vectorStores)[number];
-export type CiProvider = (typeof ciProviders)[number];
+export type InitModelProvider = (typeof initModelProviders)[number];
+export type InitVectorStore = (typeof initVectorStores)[number];
+export type InitCiChoice = (typeof initCiChoices)[number];
 
 export interface InitOptions {
   name: string;
   target: Target;
-  provider: ModelProvider;
-  vectorStore: VectorStore;
+  provider: InitModelProvider;
+  vectorStore: InitVectorStore;
   /** Environment names in promotion order, e.g. dev, staging, prod. */
   environments: string[];
   region: string;
-  ci: CiProvider;
+  ci: InitCiChoice;
   /** Base URL of an OpenAI-compatible server (openai-compatible provider only). */
   baseUrl?: string;
 }
@@ -39,7 +45,7 @@ export const defaults = {
 } as const satisfies Omit<InitOptions, 'name' | 'environments'> & { environments: readonly string[] };
 
 /** Model and embedding ids written into genai.yaml for each provider. */
-export const providerModels: Record<ModelProvider, { model: string; embeddings: string; dimensions: number }> = {
+export const providerModels: Record<InitModelProvider, { model: string; embeddings: string; dimensions: number }> = {
   offline: { model: 'offline-extractive', embeddings: 'offline-hash-384', dimensions: 384 },
   'openai-compatible': { model: 'llama3.1:8b', embeddings: 'nomic-embed-text', dimensions: 768 },
   bedrock: { model: 'meta.llama3-1-70b-instruct-v1:0', embeddings: 'amazon.titan-embed-text-v2:0', dimensions: 1024 },

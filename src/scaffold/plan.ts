@@ -4,6 +4,7 @@ import { selectLayers, outputPath } from './layers.js';
 import { firstLocalEnvironment, plannedEnvironments, providerModels, type InitOptions } from './options.js';
 import { renderTemplate } from './render.js';
 import { servicePackageJson, serviceEnvVarsFor } from './service-spec.js';
+import { FIRST_LOCAL_PORT } from '../environments/defaults.js';
 
 export interface PlannedFile {
   /** Project-relative, with forward slashes. */
@@ -35,7 +36,7 @@ export async function planProject({ options, templatesDir, kitDependency }: Plan
     baseUrl: options.provider === 'openai-compatible' ? options.baseUrl : '',
     model: providerModels[options.provider],
     envVars: serviceEnvVarsFor(options.provider, { OPENAI_BASE_URL: options.baseUrl }),
-    port: 8787,
+    port: FIRST_LOCAL_PORT,
     localEnv: firstLocalEnvironment(options),
   };
 

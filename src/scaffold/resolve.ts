@@ -1,12 +1,12 @@
 import { basename, resolve } from 'node:path';
 import { usageError } from '../errors.js';
+import { targets } from '../vocabulary.js';
 import {
-  ciProviders,
   defaults,
-  modelProviders,
+  initCiChoices,
+  initModelProviders,
+  initVectorStores,
   optionProblems,
-  targets,
-  vectorStores,
   type InitOptions,
 } from './options.js';
 
@@ -108,7 +108,7 @@ export async function resolveInitOptions(
   const provider = (await choose(
     'provider',
     given.provider,
-    modelProviders,
+    initModelProviders,
     defaults.provider,
     'Model provider',
   )) as InitOptions['provider'];
@@ -121,7 +121,7 @@ export async function resolveInitOptions(
   const vectorStore = (await choose(
     'vector-store',
     given.vectorStore,
-    vectorStores,
+    initVectorStores,
     defaults.vectorStore,
     'Vector store',
   )) as InitOptions['vectorStore'];
@@ -136,7 +136,7 @@ export async function resolveInitOptions(
   const region = await pick('region', given.region, defaults.region, (a) =>
     a.text('AWS region (also the data-residency constraint)', defaults.region),
   );
-  const ci = (await choose('ci', given.ci, ciProviders, defaults.ci, 'CI provider')) as InitOptions['ci'];
+  const ci = (await choose('ci', given.ci, initCiChoices, defaults.ci, 'CI provider')) as InitOptions['ci'];
 
   const options: InitOptions = {
     name,

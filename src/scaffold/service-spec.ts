@@ -1,3 +1,5 @@
+import { FIRST_LOCAL_PORT, LOCAL_HOST } from '../environments/defaults.js';
+
 /**
  * What `genai init` writes beside the files of templates/service: the generated project's package.json,
  * its pinned dependencies (one table, exact versions) and the environment variables it reads.
@@ -47,8 +49,12 @@ export const serviceEnvVars: ServiceEnvVar[] = [
     description: 'Environment name: picks the data folder and labels health and traces.',
     value: 'local',
   },
-  { name: 'HOST', description: 'Address the HTTP server binds to.', value: '127.0.0.1' },
-  { name: 'PORT', description: 'Port the HTTP server listens on (0 picks a free one).', value: '8787' },
+  { name: 'HOST', description: 'Address the HTTP server binds to.', value: LOCAL_HOST },
+  {
+    name: 'PORT',
+    description: 'Port the HTTP server listens on (0 picks a free one).',
+    value: String(FIRST_LOCAL_PORT),
+  },
   {
     name: 'GENAI_DATA_DIR',
     description:
