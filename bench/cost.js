@@ -1,4 +1,4 @@
-// `genai cost` for the DESIGN §3 manifest (four environments: local, dev, staging, prod).
+// `genai cost` for the reference manifest (docs/architecture.md §3) (four environments: local, dev, staging, prod).
 // Prints wall times of the built CLI (median of runs, against `genai --version` as the start-up floor)
 // and of the estimate alone, in process. Target: the command prints within 0.3 s. No assertions.
 // Run after `npx tsc -p tsconfig.build.json`: node bench/cost.js [runs]
@@ -51,7 +51,7 @@ for (let i = 0; i < 200; i++) {
 
 const ms = (value) => `${value.toFixed(1)} ms`;
 console.log(
-  `genai cost, DESIGN §3 manifest, ${Object.keys(manifest.environments).length} environments, Node ${process.version}, ${runs} runs each`,
+  `genai cost, reference manifest (docs/architecture.md §3), ${Object.keys(manifest.environments).length} environments, Node ${process.version}, ${runs} runs each`,
 );
 console.log(`  genai --version (start-up floor)   median ${ms(version.median)}  max ${ms(version.max)}`);
 console.log(

@@ -18,7 +18,7 @@ import { costSection } from './sections/cost.js';
 import { evalsSection } from './sections/evals.js';
 
 /**
- * The schema of genai.yaml (DESIGN §3). Every object is strict, so a typo is an error rather than a
+ * The schema of genai.yaml (docs/architecture.md §3). Every object is strict, so a typo is an error rather than a
  * silently ignored setting. Rules that need words are custom issues carrying `params.code` and
  * `params.fix`; load.ts turns every issue into a located, one-line problem.
  */

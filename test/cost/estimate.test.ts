@@ -32,7 +32,7 @@ function thrown(fn: () => unknown): GenaiError {
   throw new Error('expected a GenaiError');
 }
 
-describe('the DESIGN §3 manifest, prod computed by hand', () => {
+describe('the reference manifest (docs/architecture.md §3), prod computed by hand', () => {
   /*
    * prod: aws eu-west-1, 20,000 users × 5 requests/day = 100,000 requests/day.
    * A month is 730 hours = 30.4167 days → 3,041,666.67 requests/month; 1.1574 requests/s, peak ×3 = 3.4722.

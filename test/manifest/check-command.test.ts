@@ -30,7 +30,7 @@ async function badManifest(): Promise<void> {
 }
 
 describe('genai check', () => {
-  it('passes the DESIGN example: warnings only, exit 0', async () => {
+  it('passes the reference manifest: warnings only, exit 0', async () => {
     await copyFile(designExample, join(dir, 'genai.yaml'));
     const { exitCode, stdout } = await genai('check', '--cwd', dir);
     expect(exitCode).toBe(0);

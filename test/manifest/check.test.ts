@@ -26,7 +26,7 @@ function check(text: string): Finding[] {
 
 const codes = (findings: Finding[]) => findings.map((f) => `${f.level} ${f.code}`);
 
-describe('genai check on the example of DESIGN §3', () => {
+describe('genai check on the reference manifest of docs/architecture.md §3', () => {
   it('has no error; the catalog warns that Llama 3.1 70B is not offered in eu-west-1, naming what is', () => {
     const findings = check(designExample);
     expect(codes(findings)).toEqual(['warning E_CHECK_ID_REGION']);

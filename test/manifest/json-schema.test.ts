@@ -59,7 +59,7 @@ describe('the JSON Schema of genai.yaml', () => {
     expect(owned.flatMap(([key, section]) => undescribed(section, key))).toEqual([]);
   });
 
-  it('lets an editor accept the DESIGN example and reject a typo or a bad value', () => {
+  it('lets an editor accept the reference manifest and reject a typo or a bad value', () => {
     const ajv = new Ajv2020({ allErrors: true, validateFormats: false });
     const validate = ajv.compile(schema);
     expect(validate(designExample), JSON.stringify(validate.errors)).toBe(true);

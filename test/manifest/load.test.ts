@@ -38,7 +38,7 @@ function only(text: string): ManifestProblem {
 }
 
 describe('loading a good genai.yaml', () => {
-  it('loads the example of DESIGN §3 as written, with defaults filled in', async () => {
+  it('loads the reference manifest of docs/architecture.md §3 as written, with defaults filled in', async () => {
     await writeFile(join(dir, 'genai.yaml'), designExample);
     const { manifest, path } = await loadManifest(dir);
     expect(path).toBe(join(dir, 'genai.yaml'));
