@@ -2,6 +2,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Flags } from '@oclif/core';
 import { GenaiCommand } from '../cli/base-command.js';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_MAX_ERROR_RATE,
+  DEFAULT_RETRIES,
+  DEFAULT_SEED,
+  DEFAULT_TIMEOUT_MS,
+} from '../evals/defaults.js';
 import { ExitCode } from '../errors.js';
 
 export default class Eval extends GenaiCommand<typeof Eval> {
@@ -39,10 +46,23 @@ Reports (report.json, junit.xml, report.md, report.html) are written to .genai/e
       multiple: true,
     }),
     sample: Flags.integer({ description: 'Run a random sample of N cases.', min: 1 }),
-    seed: Flags.integer({ description: 'Seed of --sample and of the bootstrap confidence intervals (default 1).' }),
-    concurrency: Flags.integer({ description: 'Cases in flight at once (default 8).', min: 1, max: 256 }),
-    timeout: Flags.integer({ description: 'Timeout of one request in milliseconds (default 30000).', min: 100 }),
-    retries: Flags.integer({ description: 'Retries of a failed request (default 3).', min: 0, max: 10 }),
+    seed: Flags.integer({
+      description: `Seed of --sample and of the bootstrap confidence intervals (default ${DEFAULT_SEED}).`,
+    }),
+    concurrency: Flags.integer({
+      description: `Cases in flight at once (default ${DEFAULT_CONCURRENCY}).`,
+      min: 1,
+      max: 256,
+    }),
+    timeout: Flags.integer({
+      description: `Timeout of one request in milliseconds (default ${DEFAULT_TIMEOUT_MS}).`,
+      min: 100,
+    }),
+    retries: Flags.integer({
+      description: `Retries of a failed request (default ${DEFAULT_RETRIES}).`,
+      min: 0,
+      max: 10,
+    }),
     repeat: Flags.integer({
       description: 'Ask each judge K times; the verdict is the majority, agreement is reported.',
       min: 1,
@@ -59,7 +79,7 @@ Reports (report.json, junit.xml, report.md, report.html) are written to .genai/e
     'save-baseline': Flags.string({ description: 'When the gates pass, save this run as the baseline of ENV.' }),
     resume: Flags.string({ description: 'Finish an interrupted run (RUN_ID or "latest"): only missing cases run.' }),
     'max-error-rate': Flags.string({
-      description: 'Share of errored cases (0..1) above which the run fails with exit 3 (default 0.1).',
+      description: `Share of errored cases (0..1) above which the run fails with exit 3 (default ${DEFAULT_MAX_ERROR_RATE}).`,
     }),
     junit: Flags.string({ description: 'Also write the JUnit XML report here.' }),
     markdown: Flags.string({ description: 'Also write the Markdown report here.' }),

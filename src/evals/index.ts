@@ -4,6 +4,15 @@ import { usageError } from '../errors.js';
 import type { EvalsSection } from '../manifest/sections/evals.js';
 import { ResponseCache } from './cache.js';
 import { loadDataset, selectCases } from './dataset.js';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_MAX_ERROR_RATE,
+  DEFAULT_MAX_REGRESSION,
+  DEFAULT_RETRIES,
+  DEFAULT_RETRIEVAL_K,
+  DEFAULT_SEED,
+  DEFAULT_TIMEOUT_MS,
+} from './defaults.js';
 import { compareRuns, decideGate } from './gate.js';
 import { AdaptiveLimiter, type RetryPolicy } from './http.js';
 import { judgeModel, judgeSpecs, type JudgePanel } from './judges/index.js';
@@ -32,15 +41,6 @@ export { readRun, listRuns, readBaseline, writeBaseline, type StoredRun } from '
 export { loadDataset, selectCases } from './dataset.js';
 export type { EvalReport, ReportCase } from './reports/report.js';
 export type * from './types.js';
-
-export const DEFAULTS = {
-  concurrency: 8,
-  timeoutMs: 30_000,
-  retries: 3,
-  retrievalK: 5,
-  maxErrorRate: 0.1,
-  maxRegression: 0.02,
-};
 
 /** Where the cases go: a URL, an environment's endpoint, or a service started for the run. */
 export type TargetSpec = { kind: 'url'; url: string } | { kind: 'env'; env: string } | { kind: 'local' };
@@ -114,15 +114,15 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
         retries: request.retries ?? previous.meta.options.retries,
       }
     : {
-        concurrency: request.concurrency ?? evals?.concurrency ?? DEFAULTS.concurrency,
-        timeoutMs: request.timeoutMs ?? evals?.timeoutMs ?? DEFAULTS.timeoutMs,
-        retries: request.retries ?? evals?.retries ?? DEFAULTS.retries,
+        concurrency: request.concurrency ?? evals?.concurrency ?? DEFAULT_CONCURRENCY,
+        timeoutMs: request.timeoutMs ?? evals?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        retries: request.retries ?? evals?.retries ?? DEFAULT_RETRIES,
         repeat: request.repeat ?? 1,
         cache: request.cache ?? true,
         filter: request.filter ?? [],
         ...(request.sample !== undefined ? { sample: request.sample } : {}),
         ...(request.seed !== undefined ? { seed: request.seed } : {}),
-        retrievalK: evals?.retrievalK ?? DEFAULTS.retrievalK,
+        retrievalK: evals?.retrievalK ?? DEFAULT_RETRIEVAL_K,
         judges: judgeSpecs(evals ?? {}).map((s) => s.name),
         judgeModel:
           evals?.judgeModel && evals.judgeModel.provider !== 'offline'
@@ -232,19 +232,19 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
       offlineJudges: !panel.model,
       caseIds: meta.dataset.caseIds,
     });
-    const maxRegression = request.maxRegression ?? DEFAULTS.maxRegression;
+    const maxRegression = request.maxRegression ?? DEFAULT_MAX_REGRESSION;
     let baseline: { runId: string; label: string; comparisons: ReturnType<typeof compareRuns> } | undefined;
     if (baselineRef && baselineRef.runId !== meta.id) {
       const stored = await readRun(cwd, baselineRef.runId);
       baseline = {
         ...baselineRef,
-        comparisons: compareRuns(stored.results, results, { maxRegression, seed: options.seed ?? 1 }),
+        comparisons: compareRuns(stored.results, results, { maxRegression, seed: options.seed ?? DEFAULT_SEED }),
       };
     }
     const gate = decideGate({
       summary,
       thresholds: evals?.thresholds ?? {},
-      maxErrorRate: request.maxErrorRate ?? evals?.maxErrorRate ?? DEFAULTS.maxErrorRate,
+      maxErrorRate: request.maxErrorRate ?? evals?.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE,
       maxRegression,
       ...(baseline ? { baseline } : {}),
     });
