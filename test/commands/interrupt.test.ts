@@ -1,4 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from '@oclif/test';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -57,5 +59,16 @@ describe('interrupting a command', () => {
     const resumed = await genai(['eval', '--resume', id!, '--json'], dir);
     expect(resumed.exitCode, resumed.stderr).toBe(0);
     expect(JSON.parse(resumed.stdout).summary).toMatchObject({ total: 5, passed: 5, missing: 0 });
+  });
+
+  it('init stopped by Ctrl-C while writing exits 130 and leaves no folder behind', async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), 'genai-init-interrupt-')), 'demo');
+    signalWhenListening('SIGINT');
+    const result = await run(['init', dir, '--yes', '--no-install']);
+    expect(result.exitCode).toBe(130);
+    expect(result.stderr).toContain('stopping: putting the folder back as it was (Ctrl-C again to quit at once)…');
+    expect(result.stderr).toContain('error: interrupted; nothing was written');
+    expect(existsSync(dir)).toBe(false);
+    expect(result.left).toEqual(result.listeners);
   });
 });
