@@ -47,6 +47,28 @@ export abstract class GenaiCommand<T extends typeof Command> extends Command {
     this.logToStderr(`warning: ${message}`);
   }
 
+  /**
+   * Runs `work` so that Ctrl-C (SIGINT) or SIGTERM stops it cleanly: the first signal prints `message` to
+   * stderr and aborts the work's signal, so it can finish what it must; a second one exits 130 at once.
+   * The handlers are removed when the work ends, however it ends.
+   */
+  protected async interruptible<R>(work: (signal: AbortSignal) => Promise<R>, message: string): Promise<R> {
+    const controller = new AbortController();
+    const onSignal = () => {
+      if (controller.signal.aborted) process.exit(ExitCode.interrupted);
+      this.logToStderr(message);
+      controller.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      return await work(controller.signal);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+
   public override async catch(err: Error & { exitCode?: number }): Promise<void> {
     const error = toGenaiError(err, this.id);
     // oclif loses the exit code under --json (oclif/core#1423): set it here, for both paths.
@@ -60,9 +82,17 @@ export abstract class GenaiCommand<T extends typeof Command> extends Command {
   }
 }
 
+/** How oclif rewrites the message of an error thrown while parsing a flag (@oclif/core parser/parse.js). */
+const FLAG_PARSE_WRAPPER = /^Parsing --\S+ \n\t([\s\S]*)\nSee more help with --help$/;
+
 /** Maps anything thrown to a GenaiError: ours pass through, oclif's parse errors are usage errors. */
 export function toGenaiError(err: unknown, commandId?: string): GenaiError {
-  if (isGenaiError(err)) return err;
+  if (isGenaiError(err)) {
+    // A flag's parse function threw it, and oclif wrapped its message in lines of its own: keep ours.
+    const own = FLAG_PARSE_WRAPPER.exec(err.message)?.[1];
+    if (own !== undefined) err.message = own;
+    return err;
+  }
   const help = commandId ? `run genai ${commandId.replaceAll(':', ' ')} --help` : 'run genai --help';
   if (err instanceof Errors.CLIError || (err as { oclif?: { exit?: number } })?.oclif?.exit === 2) {
     const first =

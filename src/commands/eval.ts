@@ -1,8 +1,14 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Flags } from '@oclif/core';
 import { GenaiCommand } from '../cli/base-command.js';
-import { ExitCode } from '../errors.js';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_MAX_ERROR_RATE,
+  DEFAULT_RETRIES,
+  DEFAULT_SEED,
+  DEFAULT_TIMEOUT_MS,
+} from '../evals/defaults.js';
+import { parseShare } from '../evals/flags.js';
+import type { EvalReport } from '../evals/index.js';
 
 export default class Eval extends GenaiCommand<typeof Eval> {
   static override summary = 'Run the eval suite against a service; write reports; the exit code gates CI.';
@@ -39,10 +45,23 @@ Reports (report.json, junit.xml, report.md, report.html) are written to .genai/e
       multiple: true,
     }),
     sample: Flags.integer({ description: 'Run a random sample of N cases.', min: 1 }),
-    seed: Flags.integer({ description: 'Seed of --sample and of the bootstrap confidence intervals (default 1).' }),
-    concurrency: Flags.integer({ description: 'Cases in flight at once (default 8).', min: 1, max: 256 }),
-    timeout: Flags.integer({ description: 'Timeout of one request in milliseconds (default 30000).', min: 100 }),
-    retries: Flags.integer({ description: 'Retries of a failed request (default 3).', min: 0, max: 10 }),
+    seed: Flags.integer({
+      description: `Seed of --sample and of the bootstrap confidence intervals (default ${DEFAULT_SEED}).`,
+    }),
+    concurrency: Flags.integer({
+      description: `Cases in flight at once (default ${DEFAULT_CONCURRENCY}).`,
+      min: 1,
+      max: 256,
+    }),
+    timeout: Flags.integer({
+      description: `Timeout of one request in milliseconds (default ${DEFAULT_TIMEOUT_MS}).`,
+      min: 100,
+    }),
+    retries: Flags.integer({
+      description: `Retries of a failed request (default ${DEFAULT_RETRIES}).`,
+      min: 0,
+      max: 10,
+    }),
     repeat: Flags.integer({
       description: 'Ask each judge K times; the verdict is the majority, agreement is reported.',
       min: 1,
@@ -58,9 +77,10 @@ Reports (report.json, junit.xml, report.md, report.html) are written to .genai/e
     }),
     'save-baseline': Flags.string({ description: 'When the gates pass, save this run as the baseline of ENV.' }),
     resume: Flags.string({ description: 'Finish an interrupted run (RUN_ID or "latest"): only missing cases run.' }),
-    'max-error-rate': Flags.string({
-      description: 'Share of errored cases (0..1) above which the run fails with exit 3 (default 0.1).',
-    }),
+    'max-error-rate': Flags.custom<number>({
+      description: `Share of errored cases (0..1) above which the run fails with exit 3 (default ${DEFAULT_MAX_ERROR_RATE}).`,
+      parse: async (input) => parseShare('--max-error-rate', input),
+    })(),
     junit: Flags.string({ description: 'Also write the JUnit XML report here.' }),
     markdown: Flags.string({ description: 'Also write the Markdown report here.' }),
     html: Flags.string({ description: 'Also write the HTML report here.' }),
@@ -72,118 +92,27 @@ Reports (report.json, junit.xml, report.md, report.html) are written to .genai/e
     }),
   };
 
-  public async run() {
-    const flags = this.flags;
-    const { runEval } = await import('../evals/index.js');
+  public async run(): Promise<EvalReport> {
+    const { evaluate, renderSummary, verdictOf } = await import('../evals/index.js');
     const { streamProgress, silentProgress } = await import('../evals/progress.js');
-    const { usageError } = await import('../errors.js');
-
-    let evals;
-    let maxRegression: number | undefined;
-    if (existsSync(join(flags.cwd, 'genai.yaml')) || !flags.dataset) {
-      const { loadManifest } = await import('../manifest/index.js');
-      const { manifest } = await loadManifest(flags.cwd);
-      evals = manifest.evals;
-      maxRegression = manifest.promotion.maxRegression;
-    }
-    let maxErrorRate: number | undefined;
-    if (flags['max-error-rate'] !== undefined) {
-      maxErrorRate = Number(flags['max-error-rate']);
-      if (!(maxErrorRate >= 0 && maxErrorRate <= 1)) {
-        throw usageError('E_USAGE', `--max-error-rate ${flags['max-error-rate']} is not a share between 0 and 1`, {
-          fix: 'e.g. --max-error-rate 0.05',
-        });
-      }
-    }
-    const target = flags.url
-      ? ({ kind: 'url', url: flags.url } as const)
-      : flags.env
-        ? ({ kind: 'env', env: flags.env } as const)
-        : flags.local
-          ? ({ kind: 'local' } as const)
-          : undefined;
-    if (!target && !flags.resume) {
-      throw usageError('E_EVAL_NO_TARGET', 'no target to evaluate', { fix: 'pass --url URL, --env ENV or --local' });
-    }
-
-    const controller = new AbortController();
-    let interrupts = 0;
-    const onInterrupt = () => {
-      if (++interrupts > 1) process.exit(ExitCode.interrupted);
-      this.logToStderr('\nstopping: finishing the results file (Ctrl-C again to quit at once)…');
-      controller.abort();
-    };
-    process.on('SIGINT', onInterrupt);
-    process.on('SIGTERM', onInterrupt);
-    let outcome;
-    try {
-      outcome = await runEval({
-        cwd: flags.cwd,
-        ...(evals ? { evals } : {}),
-        ...(maxRegression !== undefined ? { maxRegression } : {}),
-        ...(flags.dataset ? { dataset: flags.dataset } : {}),
-        ...(target ? { target } : {}),
-        openTarget: async (spec) => {
-          if (spec.kind === 'url') return { url: spec.url };
-          const environments = await import('../environments/index.js');
-          if (spec.kind === 'env') return { url: await environments.environmentEndpoint(flags.cwd, spec.env) };
-          return environments.startEphemeralService(flags.cwd);
-        },
-        protocol: flags.protocol,
-        ...(flags.model ? { model: flags.model } : {}),
-        ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
-        ...(flags.timeout ? { timeoutMs: flags.timeout } : {}),
-        ...(flags.retries !== undefined ? { retries: flags.retries } : {}),
-        ...(flags.repeat ? { repeat: flags.repeat } : {}),
-        cache: flags.cache,
-        filter: flags.filter ?? [],
-        ...(flags.sample ? { sample: flags.sample } : {}),
-        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-        ...(maxErrorRate !== undefined ? { maxErrorRate } : {}),
-        ...(flags.baseline ? { baseline: flags.baseline } : {}),
-        ...(flags.resume ? { resume: flags.resume } : {}),
-        ...(flags['save-baseline'] ? { saveBaseline: flags['save-baseline'] } : {}),
-        outputs: { json: flags.report, junit: flags.junit, markdown: flags.markdown, html: flags.html },
-        ...(process.env.GITHUB_STEP_SUMMARY ? { stepSummary: process.env.GITHUB_STEP_SUMMARY } : {}),
-        signal: controller.signal,
-        progress: flags.progress && !this.jsonEnabled() ? streamProgress(process.stderr) : silentProgress,
-      });
-    } finally {
-      process.off('SIGINT', onInterrupt);
-      process.off('SIGTERM', onInterrupt);
-    }
-
-    const { report, files } = outcome;
-    const { summary, gate } = report;
-    const { formatMetric } = await import('../evals/reports/report.js');
-    this.say(
-      `run ${report.run.id}: ${summary.total} cases — ${summary.passed} passed, ${summary.failed} failed, ${summary.errored} errored${summary.missing ? `, ${summary.missing} missing` : ''}`,
+    const outcome = await this.interruptible(
+      (signal) =>
+        evaluate(this.flags, {
+          signal,
+          progress: this.flags.progress && !this.jsonEnabled() ? streamProgress(process.stderr) : silentProgress,
+          stepSummary: process.env.GITHUB_STEP_SUMMARY,
+        }),
+      '\nstopping: finishing the results file (Ctrl-C again to quit at once)…',
     );
-    if (report.judges.note) this.say(`note: ${report.judges.note}`);
-    for (const metric of Object.values(summary.metrics)) {
-      const threshold = gate.thresholds.find((t) => t.metric === metric.name);
-      const mark = threshold ? (threshold.pass ? ' ✓' : ` ✗ (threshold ${threshold.threshold})`) : '';
-      const offline = metric.kind === 'judge' && metric.offline ? ' [offline heuristic]' : '';
-      this.say(`  ${metric.name.padEnd(18)} ${formatMetric(metric.name, metric.value).padStart(10)}${offline}${mark}`);
+    const summary = renderSummary(outcome, { saveBaseline: this.flags['save-baseline'] });
+    for (const line of summary.lines) this.say(line);
+    for (const warning of summary.warnings) this.warnLine(warning);
+    const verdict = verdictOf(outcome);
+    if (verdict) {
+      // Written to stderr even under --json: the verdict line is for the CI log, stdout stays the report.
+      process.stderr.write(`${verdict.line}\n`);
+      process.exitCode = verdict.exitCode;
     }
-    for (const reason of gate.reasons) this.say(`  gate: ${reason}`);
-    this.say(`reports: ${files.runDir}`);
-    if (outcome.baselineSaved) this.say(`saved as the baseline of ${outcome.baselineSaved}`);
-    else if (flags['save-baseline'])
-      this.warnLine(`not saved as the baseline of ${flags['save-baseline']}: the gates did not pass`);
-
-    // Written to stderr even under --json: the verdict line is for the CI log, stdout stays the report.
-    const verdict = (line: string) => process.stderr.write(`${line}\n`);
-    if (outcome.interrupted) {
-      verdict(`interrupted: resume with genai eval --resume ${report.run.id}`);
-      process.exitCode = ExitCode.interrupted;
-    } else if (!gate.errorRate.pass) {
-      verdict(`error: ${gate.reasons[0]} — fix: check the target's health and logs, or raise evals.maxErrorRate`);
-      process.exitCode = ExitCode.environment;
-    } else if (!gate.pass) {
-      verdict(`gate failed: ${gate.reasons.join('; ')}`);
-      process.exitCode = ExitCode.gateFailed;
-    }
-    return report;
+    return outcome.report;
   }
 }

@@ -1,7 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { isAbsolute, relative, resolve } from 'node:path';
 import { GenaiCommand } from '../cli/base-command.js';
-import { usageError } from '../errors.js';
 import { initCiChoices, initModelProviders, initVectorStores } from '../scaffold/options.js';
 import { targets } from '../vocabulary.js';
 
@@ -51,104 +49,16 @@ export default class Init extends GenaiCommand<typeof Init> {
   };
 
   public async run() {
-    const { flags } = this;
-    const scaffold = await import('../scaffold/index.js');
-    const { validateProjectName } = await import('../manifest/name.js');
-    if (flags.start && !flags.install) {
-      throw usageError('E_FLAGS', '--start needs the dependencies installed', {
-        fix: 'drop --no-install, or drop --start',
-      });
-    }
-
-    const interactive = !flags.yes && process.stdin.isTTY && process.stdout.isTTY;
-    const { dir, options } = await scaffold.resolveInitOptions(
-      {
-        dir: this.args.dir,
-        name: flags.name,
-        target: flags.target,
-        provider: flags.provider,
-        baseUrl: flags['base-url'],
-        vectorStore: flags['vector-store'],
-        environments: flags.environments,
-        region: flags.region,
-        ci: flags.ci,
-      },
-      { yes: flags.yes, ask: interactive ? await terminalAsker() : undefined, validateName: validateProjectName },
-    );
-    const projectDir = resolve(flags.cwd, dir);
-    const shown = isAbsolute(dir) ? projectDir : relative(process.cwd(), projectDir) || '.';
-    const plan = await scaffold.planProject({
-      options,
-      templatesDir: scaffold.templatesDir,
-      kitDependency: flags['kit-spec'] ?? scaffold.defaultKitDependency(),
+    const { initProject } = await import('../scaffold/index.js');
+    const interactive = !this.flags.yes && process.stdin.isTTY && process.stdout.isTTY;
+    return initProject(this.args.dir, this.flags, {
+      ask: interactive ? await terminalAsker() : undefined,
+      say: (line) => this.say(line),
+      interruptible: (work) =>
+        this.interruptible(work, '\nstopping: putting the folder back as it was (Ctrl-C again to quit at once)…'),
+      quiet: this.jsonEnabled(),
     });
-
-    if (flags['dry-run']) {
-      const target = await scaffold.inspectTarget(projectDir);
-      const existing = await scaffold.existingFiles(projectDir, plan.files);
-      for (const file of plan.files)
-        this.say(`${existing.has(file.path) ? 'would overwrite' : 'would create'} ${file.path}`);
-      const refusal =
-        target.entries.filter((e) => e !== '.git').length > 0 && !flags.force
-          ? ' (refused: the folder is not empty; --force overwrites)'
-          : '';
-      this.say(`dry run: ${plan.files.length} files for ${options.name} in ${shown}, nothing written${refusal}`);
-      return {
-        dryRun: true,
-        dir: projectDir,
-        name: options.name,
-        options,
-        files: plan.files.map((f) => ({ path: f.path, action: existing.has(f.path) ? 'overwrite' : 'create' })),
-      };
-    }
-
-    const actions = await scaffold.writeProject(projectDir, plan.files, {
-      force: flags.force,
-      onFile: (path, action) => this.say(`${action === 'overwrite' ? 'Overwriting' : 'Creating'} ${path}`),
-    });
-    this.say(`${options.name}: ${actions.size} files in ${shown}`);
-
-    if (flags.install) {
-      this.say('Installing dependencies (npm install)…');
-      await scaffold.installDependencies(projectDir, { quiet: this.jsonEnabled() });
-    }
-    const result = {
-      dir: projectDir,
-      name: options.name,
-      options,
-      files: [...actions].map(([path, action]) => ({ path, action })),
-      installed: flags.install,
-      started: undefined as undefined | Awaited<ReturnType<typeof startAndAsk>>,
-    };
-    const env = scaffold.firstLocalEnvironment(options);
-    if (flags.start) {
-      result.started = await startAndAsk(projectDir, shown, env, (line) => this.say(line));
-    } else {
-      this.say(`Next: cd ${shown} && npx genai up ${env}`);
-    }
-    return result;
   }
-}
-
-const sampleQuestion = 'How do I export my data as a CSV file?';
-
-async function startAndAsk(projectDir: string, shown: string, env: string, say: (line: string) => void) {
-  const { up } = await import('../environments/index.js');
-  const { askService } = await import('../environments/ask.js');
-  const upResult = await up(projectDir, env, { onStep: say });
-  const answer = await askService(upResult.url, sampleQuestion);
-  say('');
-  say(`Q: ${sampleQuestion}`);
-  say(`A: ${answer.answer}`);
-  say(`Citations: ${answer.citations.map((c) => `${c.id} (${c.title})`).join(', ') || 'none'}`);
-  say(`Trace: ${answer.traceId}`);
-  say('');
-  say(`${env} is running at ${upResult.url}. Ask more:`);
-  say(
-    `  curl -s ${upResult.url}/v1/answer -H 'content-type: application/json' -d '{"question":"How do I cancel my subscription?"}'`,
-  );
-  say(`Stop it and remove its data: cd ${shown} && npx genai destroy ${env}`);
-  return { env, url: upResult.url, pid: upResult.pid, question: sampleQuestion, ...answer };
 }
 
 async function terminalAsker() {

@@ -5,6 +5,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { usageError } from '../errors.js';
+import { DEFAULT_SEED } from './defaults.js';
 import { sample } from './random.js';
 import type { EvalCase } from './types.js';
 
@@ -382,7 +383,7 @@ export function selectCases(
       fix: 'check the tag or id names in the dataset',
     });
   }
-  return options.sample === undefined ? filtered : sample(filtered, options.sample, options.seed ?? 1);
+  return options.sample === undefined ? filtered : sample(filtered, options.sample, options.seed ?? DEFAULT_SEED);
 }
 
 /** The question a single-turn target receives: the question, or the last user message of a chat. */

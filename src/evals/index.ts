@@ -1,9 +1,20 @@
+import { existsSync } from 'node:fs';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import type { EvalsSection } from '../manifest/sections/evals.js';
 import { ResponseCache } from './cache.js';
 import { loadDataset, selectCases } from './dataset.js';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_MAX_ERROR_RATE,
+  DEFAULT_MAX_REGRESSION,
+  DEFAULT_RETRIES,
+  DEFAULT_RETRIEVAL_K,
+  DEFAULT_SEED,
+  DEFAULT_TIMEOUT_MS,
+} from './defaults.js';
+import { targetFromFlags, type EvalFlags } from './flags.js';
 import { compareRuns, decideGate } from './gate.js';
 import { AdaptiveLimiter, type RetryPolicy } from './http.js';
 import { judgeModel, judgeSpecs, type JudgePanel } from './judges/index.js';
@@ -26,57 +37,61 @@ import {
   writeRunMeta,
 } from './store.js';
 import { resolveTarget, targetClient, type Protocol } from './target.js';
-import type { CaseResult, RunMeta, RunOptions, RunTarget } from './types.js';
+import type { CaseResult, RunMeta, RunOptions, RunTarget, TargetSpec } from './types.js';
 
 export { readRun, listRuns, readBaseline, writeBaseline, type StoredRun } from './store.js';
 export { loadDataset, selectCases } from './dataset.js';
 export type { EvalReport, ReportCase } from './reports/report.js';
 export type * from './types.js';
+export { parseShare, targetFromFlags, type EvalFlags } from './flags.js';
+export { renderSummary, verdictOf, type EvalSummary, type EvalVerdict } from './reports/summary.js';
 
-export const DEFAULTS = {
-  concurrency: 8,
-  timeoutMs: 30_000,
-  retries: 3,
-  retrievalK: 5,
-  maxErrorRate: 0.1,
-  maxRegression: 0.02,
-};
+/** A target ready for requests; `stop` is called after the run (for --local). */
+export interface OpenedTarget {
+  url: string;
+  stop?: () => Promise<void>;
+}
 
-/** Where the cases go: a URL, an environment's endpoint, or a service started for the run. */
-export type TargetSpec = { kind: 'url'; url: string } | { kind: 'env'; env: string } | { kind: 'local' };
-
+/** Fields are `T | undefined` where the command passes a flag that may be absent: undefined means "not given". */
 export interface EvalRequest {
   /** The project folder: .genai/ lives here, and relative paths resolve from here. */
   cwd: string;
   /** The manifest's evals section, when there is a genai.yaml. */
-  evals?: EvalsSection;
-  maxRegression?: number;
+  evals?: EvalsSection | undefined;
+  maxRegression?: number | undefined;
   /** Overrides evals.dataset. */
-  dataset?: string;
+  dataset?: string | undefined;
   /** Absent only with `resume`, which reuses the run's target. */
-  target?: TargetSpec;
-  /** Turns a target spec into a base URL; `stop` is called after the run (for --local). */
-  openTarget: (spec: TargetSpec) => Promise<{ url: string; stop?: () => Promise<void> }>;
-  protocol?: Protocol | 'auto';
-  model?: string;
-  concurrency?: number;
-  timeoutMs?: number;
-  retries?: number;
-  repeat?: number;
-  cache?: boolean;
-  filter?: string[];
-  sample?: number;
-  seed?: number;
-  maxErrorRate?: number;
-  baseline?: string;
-  resume?: string;
-  saveBaseline?: string;
+  target?: TargetSpec | undefined;
+  /** Turns a target spec into a base URL; default `openTarget`. */
+  openTarget?: ((spec: TargetSpec) => Promise<OpenedTarget>) | undefined;
+  protocol?: Protocol | 'auto' | undefined;
+  model?: string | undefined;
+  concurrency?: number | undefined;
+  timeoutMs?: number | undefined;
+  retries?: number | undefined;
+  repeat?: number | undefined;
+  cache?: boolean | undefined;
+  filter?: string[] | undefined;
+  sample?: number | undefined;
+  seed?: number | undefined;
+  maxErrorRate?: number | undefined;
+  baseline?: string | undefined;
+  resume?: string | undefined;
+  saveBaseline?: string | undefined;
   /** Extra copies of the reports. */
-  outputs?: { json?: string; junit?: string; markdown?: string; html?: string };
+  outputs?:
+    | {
+        json?: string | undefined;
+        junit?: string | undefined;
+        markdown?: string | undefined;
+        html?: string | undefined;
+      }
+    | undefined;
   /** Appended Markdown summary, e.g. $GITHUB_STEP_SUMMARY. */
-  stepSummary?: string;
-  signal?: AbortSignal;
-  progress?: Progress;
+  stepSummary?: string | undefined;
+  signal?: AbortSignal | undefined;
+  progress?: Progress | undefined;
 }
 
 export interface EvalOutcome {
@@ -87,13 +102,67 @@ export interface EvalOutcome {
   baselineSaved?: string;
 }
 
+/**
+ * `genai eval`: reads the evals section of genai.yaml (unless only --dataset is given), then runs the
+ * target the flags name. What a terminal adds (Ctrl-C, progress, the CI step summary) comes in `session`.
+ */
+export async function evaluate(
+  flags: EvalFlags,
+  session: Pick<EvalRequest, 'signal' | 'progress' | 'stepSummary'> = {},
+): Promise<EvalOutcome> {
+  let project: { evals: EvalsSection | undefined; maxRegression: number } | undefined;
+  if (existsSync(join(flags.cwd, 'genai.yaml')) || !flags.dataset) {
+    const { loadManifest } = await import('../manifest/index.js');
+    const { manifest } = await loadManifest(flags.cwd);
+    project = { evals: manifest.evals, maxRegression: manifest.promotion.maxRegression };
+  }
+  const target = targetFromFlags(flags);
+  if (!target && !flags.resume) {
+    throw usageError('E_EVAL_NO_TARGET', 'no target to evaluate', { fix: 'pass --url URL, --env ENV or --local' });
+  }
+  return runEval({
+    cwd: flags.cwd,
+    evals: project?.evals,
+    maxRegression: project?.maxRegression,
+    dataset: flags.dataset,
+    target,
+    protocol: flags.protocol,
+    model: flags.model,
+    concurrency: flags.concurrency,
+    timeoutMs: flags.timeout,
+    retries: flags.retries,
+    repeat: flags.repeat,
+    cache: flags.cache,
+    filter: flags.filter,
+    sample: flags.sample,
+    seed: flags.seed,
+    maxErrorRate: flags['max-error-rate'],
+    baseline: flags.baseline,
+    resume: flags.resume,
+    saveBaseline: flags['save-baseline'],
+    outputs: { json: flags.report, junit: flags.junit, markdown: flags.markdown, html: flags.html },
+    stepSummary: session.stepSummary,
+    signal: session.signal,
+    progress: session.progress,
+  });
+}
+
+/** Opens a target: a URL as it is, a running environment's endpoint, or the service started for the run. */
+export async function openTarget(cwd: string, spec: TargetSpec): Promise<OpenedTarget> {
+  if (spec.kind === 'url') return { url: spec.url };
+  const environments = await import('../environments/index.js');
+  if (spec.kind === 'env') return { url: await environments.environmentEndpoint(cwd, spec.env) };
+  return environments.startEphemeralService(cwd);
+}
+
 /** Runs (or resumes) an eval: selects cases, asks the target, scores and judges, stores, gates, reports. */
 export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
   const cwd = resolve(request.cwd);
   const evals = request.evals;
   const previous = request.resume ? await readRun(cwd, request.resume) : undefined;
 
-  const datasetPath = previous?.meta.dataset.path ?? request.dataset ?? evals?.dataset;
+  // An empty --dataset or --model counts as not given.
+  const datasetPath = previous?.meta.dataset.path ?? (request.dataset || evals?.dataset);
   if (!datasetPath) {
     throw usageError('E_EVAL_NO_DATASET', 'no eval dataset', {
       fix: 'set evals.dataset in genai.yaml or pass --dataset FILE',
@@ -114,15 +183,15 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
         retries: request.retries ?? previous.meta.options.retries,
       }
     : {
-        concurrency: request.concurrency ?? evals?.concurrency ?? DEFAULTS.concurrency,
-        timeoutMs: request.timeoutMs ?? evals?.timeoutMs ?? DEFAULTS.timeoutMs,
-        retries: request.retries ?? evals?.retries ?? DEFAULTS.retries,
+        concurrency: request.concurrency ?? evals?.concurrency ?? DEFAULT_CONCURRENCY,
+        timeoutMs: request.timeoutMs ?? evals?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        retries: request.retries ?? evals?.retries ?? DEFAULT_RETRIES,
         repeat: request.repeat ?? 1,
         cache: request.cache ?? true,
         filter: request.filter ?? [],
         ...(request.sample !== undefined ? { sample: request.sample } : {}),
         ...(request.seed !== undefined ? { seed: request.seed } : {}),
-        retrievalK: evals?.retrievalK ?? DEFAULTS.retrievalK,
+        retrievalK: evals?.retrievalK ?? DEFAULT_RETRIEVAL_K,
         judges: judgeSpecs(evals ?? {}).map((s) => s.name),
         judgeModel:
           evals?.judgeModel && evals.judgeModel.provider !== 'offline'
@@ -156,11 +225,11 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
   const targetSpec: TargetSpec | undefined = request.target ?? (previous ? specOf(previous.meta.target) : undefined);
   if (!targetSpec)
     throw usageError('E_EVAL_NO_TARGET', 'no target to evaluate', { fix: 'pass --url URL, --env ENV or --local' });
-  const opened = await request.openTarget(targetSpec);
+  const opened = await (request.openTarget ?? ((spec) => openTarget(cwd, spec)))(targetSpec);
   try {
     const target = await resolveTarget(opened.url, {
       protocol: request.protocol ?? previous?.meta.target.protocol ?? 'auto',
-      model: request.model ?? previous?.meta.target.model,
+      model: request.model || previous?.meta.target.model,
       timeoutMs: options.timeoutMs,
       kind: targetSpec.kind,
       ...(targetSpec.kind === 'env' ? { env: targetSpec.env } : {}),
@@ -232,19 +301,19 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
       offlineJudges: !panel.model,
       caseIds: meta.dataset.caseIds,
     });
-    const maxRegression = request.maxRegression ?? DEFAULTS.maxRegression;
+    const maxRegression = request.maxRegression ?? DEFAULT_MAX_REGRESSION;
     let baseline: { runId: string; label: string; comparisons: ReturnType<typeof compareRuns> } | undefined;
     if (baselineRef && baselineRef.runId !== meta.id) {
       const stored = await readRun(cwd, baselineRef.runId);
       baseline = {
         ...baselineRef,
-        comparisons: compareRuns(stored.results, results, { maxRegression, seed: options.seed ?? 1 }),
+        comparisons: compareRuns(stored.results, results, { maxRegression, seed: options.seed ?? DEFAULT_SEED }),
       };
     }
     const gate = decideGate({
       summary,
       thresholds: evals?.thresholds ?? {},
-      maxErrorRate: request.maxErrorRate ?? evals?.maxErrorRate ?? DEFAULTS.maxErrorRate,
+      maxErrorRate: request.maxErrorRate ?? evals?.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE,
       maxRegression,
       ...(baseline ? { baseline } : {}),
     });

@@ -101,6 +101,9 @@ export interface RunSummary {
   cachedResponses: number;
 }
 
+/** Where the cases go: a URL, an environment's endpoint, or a service started for the run. */
+export type TargetSpec = { kind: 'url'; url: string } | { kind: 'env'; env: string } | { kind: 'local' };
+
 export interface RunTarget {
   kind: 'url' | 'env' | 'local';
   url: string;

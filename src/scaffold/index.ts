@@ -1,3 +1,4 @@
+export { initProject, type InitFlags, type InitTerminal } from './init.js';
 export { planProject, type PlannedFile, type ProjectPlan } from './plan.js';
 export { writeProject, inspectTarget, existingFiles, type WriteAction } from './write.js';
 export { resolveInitOptions, type Asker, type InitAnswers } from './resolve.js';

@@ -12,15 +12,15 @@ import {
 
 /** What the command line gave; anything undefined is asked, or defaulted under --yes. */
 export interface InitAnswers {
-  dir?: string;
-  name?: string;
-  target?: string;
-  provider?: string;
-  vectorStore?: string;
-  environments?: string;
-  region?: string;
-  ci?: string;
-  baseUrl?: string;
+  dir?: string | undefined;
+  name?: string | undefined;
+  target?: string | undefined;
+  provider?: string | undefined;
+  vectorStore?: string | undefined;
+  environments?: string | undefined;
+  region?: string | undefined;
+  ci?: string | undefined;
+  baseUrl?: string | undefined;
 }
 
 /** Asks the user one question; the command supplies @inquirer/prompts, tests never reach it. */
@@ -32,7 +32,7 @@ export interface Asker {
 export interface ResolveContext {
   yes: boolean;
   /** undefined when no terminal can answer (CI, pipes). */
-  ask?: Asker;
+  ask?: Asker | undefined;
   validateName: (name: string) => string | undefined;
 }
 

@@ -7,9 +7,11 @@ import type { PlannedFile } from './plan.js';
 export type WriteAction = 'create' | 'overwrite';
 
 export interface WriteOptions {
-  force?: boolean;
+  force?: boolean | undefined;
   /** Called once per file after the whole project is in place. */
-  onFile?: (path: string, action: WriteAction) => void;
+  onFile?: ((path: string, action: WriteAction) => void) | undefined;
+  /** Aborted by Ctrl-C: the write stops and puts the folder back as it was. */
+  signal?: AbortSignal | undefined;
 }
 
 /** What is in the target folder now, before anything is written. */
@@ -44,9 +46,9 @@ export async function existingFiles(dir: string, files: PlannedFile[]): Promise<
 }
 
 /**
- * Writes a project so that a failure or Ctrl-C leaves the target as it was: every file is first written to
- * a staging folder inside the target (same file system, so renames are atomic), then renamed into place;
- * files that --force replaces are kept aside until the end and put back on failure.
+ * Writes a project so that a failure or an abort (Ctrl-C) leaves the target as it was: every file is first
+ * written to a staging folder inside the target (same file system, so renames are atomic), then renamed into
+ * place; files that --force replaces are kept aside until the end and put back on failure.
  */
 export async function writeProject(
   dir: string,
@@ -65,13 +67,8 @@ export async function writeProject(
     );
   }
 
-  let interrupted = false;
-  const onSigint = () => {
-    interrupted = true;
-  };
-  process.once('SIGINT', onSigint);
   const checkpoint = () => {
-    if (interrupted)
+    if (options.signal?.aborted)
       throw new GenaiError('E_INTERRUPTED', 'interrupted; nothing was written', { exitCode: ExitCode.interrupted });
   };
 
@@ -107,8 +104,6 @@ export async function writeProject(
   } catch (err) {
     await rollback();
     throw err;
-  } finally {
-    process.removeListener('SIGINT', onSigint);
   }
   await rm(staging, { recursive: true, force: true });
   for (const [path, action] of actions) options.onFile?.(path, action);

@@ -118,9 +118,35 @@ describe('genai eval --url', () => {
         /^HTTP 503.* \(after 2 attempts\)$/,
       );
       expect(result.stderr).toMatch(/error: 40\.0% of cases errored \(max 20\.0%\)/);
+
+      const allowed = await genai(
+        ['eval', '--url', flaky.url, '--retries', '1', '--max-error-rate', '0.5', '--json'],
+        dir,
+      );
+      expect(allowed.exitCode, allowed.stderr).toBe(0);
+      expect(JSON.parse(allowed.stdout).gate.errorRate).toEqual({ value: 0.4, max: 0.5, pass: true });
     } finally {
       await flaky.close();
     }
+  });
+
+  it('exits 2 with one line and a fix when --max-error-rate is not a share', async () => {
+    const dir = await project({});
+    // As users run it: under NODE_ENV=test (vitest's) oclif adds a note for developers when parsing fails.
+    const user = { NODE_ENV: 'production' };
+    const result = await genai(['eval', '--url', server.url, '--max-error-rate', '1.5'], dir, user);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe(
+      'error: --max-error-rate 1.5 is not a share between 0 and 1 — fix: e.g. --max-error-rate 0.05',
+    );
+    const json = await genai(['eval', '--url', server.url, '--max-error-rate', 'abc', '--json'], dir, user);
+    expect(json.exitCode).toBe(2);
+    expect(JSON.parse(json.stdout).error).toEqual({
+      code: 'E_USAGE',
+      message: '--max-error-rate abc is not a share between 0 and 1',
+      fix: 'e.g. --max-error-rate 0.05',
+      exitCode: 2,
+    });
   });
 
   it('exits 2 with the file, line and field of a bad dataset', async () => {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,19 +76,19 @@ describe('writing a project', () => {
   it('Ctrl-C while writing leaves no project behind and says nothing was written', async () => {
     const dir = join(root, 'interrupted');
     const files = Array.from({ length: 2000 }, (_, i) => file(`src/part-${i}.ts`));
-    const before = process.listenerCount('SIGINT');
-    // Signal as soon as the writer listens for Ctrl-C, i.e. while it is writing.
+    const ctrlC = new AbortController();
+    // Abort as soon as the writer has created the folder, i.e. while it is writing.
     const poll = setInterval(() => {
-      if (process.listenerCount('SIGINT') > before) {
+      if (existsSync(dir)) {
         clearInterval(poll);
-        process.emit('SIGINT');
+        ctrlC.abort();
       }
     }, 0);
-    const error = (await writeProject(dir, files).catch((e: unknown) => e)) as GenaiError;
+    const error = (await writeProject(dir, files, { signal: ctrlC.signal }).catch((e: unknown) => e)) as GenaiError;
     clearInterval(poll);
+    expect(ctrlC.signal.aborted).toBe(true);
     expect(error.code).toBe('E_INTERRUPTED');
     expect(error.exitCode).toBe(130);
     expect(await readdir(root)).toEqual([]);
-    expect(process.listenerCount('SIGINT')).toBe(before);
   });
 });

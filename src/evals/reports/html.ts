@@ -1,11 +1,19 @@
 import { describeChange, formatChange, formatMetric, type EvalReport } from './report.js';
 
 const escapeHtml = (text: string) =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 
 /** JSON that is safe inside a <script> element. */
 const scriptJson = (value: unknown) =>
-  JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 
 /**
  * One self-contained HTML page: metric cards, a delta chart (SVG), the gate, and a filterable case table
@@ -37,7 +45,10 @@ export function renderHtml(report: EvalReport): string {
     .join('\n');
   const missingThresholds = gate.thresholds
     .filter((t) => !summary.metrics[t.metric])
-    .map((t) => `<div class="card bad"><div class="name">${escapeHtml(t.metric)}</div><div class="value">—</div><div class="detail">${escapeHtml(t.reason ?? '')}</div></div>`)
+    .map(
+      (t) =>
+        `<div class="card bad"><div class="name">${escapeHtml(t.metric)}</div><div class="value">—</div><div class="detail">${escapeHtml(t.reason ?? '')}</div></div>`,
+    )
     .join('\n');
   const target = report.run.target;
   return `<!doctype html>
@@ -91,7 +102,11 @@ function deltaChart(report: EvalReport): string {
   if (baseline) {
     const rows = baseline.comparisons.filter((c) => !c.relative);
     if (rows.length === 0) return '<p>No metric in common with the baseline.</p>';
-    const extent = Math.max(0.05, baseline.maxRegression * 2, ...rows.flatMap((c) => [Math.abs(c.ci[0]), Math.abs(c.ci[1])]));
+    const extent = Math.max(
+      0.05,
+      baseline.maxRegression * 2,
+      ...rows.flatMap((c) => [Math.abs(c.ci[0]), Math.abs(c.ci[1])]),
+    );
     const x = (v: number) => left + ((v + extent) / (2 * extent)) * plot;
     const height = rows.length * rowHeight + 30;
     const bars = rows
@@ -113,7 +128,9 @@ function deltaChart(report: EvalReport): string {
 ${bars}
 </svg>`;
   }
-  const rows = Object.values(report.summary.metrics).filter((m) => m.kind !== 'operational' && m.value !== null && m.value <= 1);
+  const rows = Object.values(report.summary.metrics).filter(
+    (m) => m.kind !== 'operational' && m.value !== null && m.value <= 1,
+  );
   if (rows.length === 0) return '<p>No score metric in this run.</p>';
   const thresholds = new Map(report.gate.thresholds.map((t) => [t.metric, t.threshold]));
   const height = rows.length * rowHeight + 12;

@@ -71,7 +71,9 @@ export function renderJunit(report: EvalReport): string {
       classname: 'genai.eval.gate',
       seconds: 0,
       ...(comparison.regression
-        ? { failure: `regressed: change ${comparison.change.toFixed(3)}, 95% CI [${comparison.ci[0].toFixed(3)}, ${comparison.ci[1].toFixed(3)}]` }
+        ? {
+            failure: `regressed: change ${comparison.change.toFixed(3)}, 95% CI [${comparison.ci[0].toFixed(3)}, ${comparison.ci[1].toFixed(3)}]`,
+          }
         : {}),
     });
   }
@@ -79,7 +81,9 @@ export function renderJunit(report: EvalReport): string {
     name: 'error rate',
     classname: 'genai.eval.gate',
     seconds: 0,
-    ...(report.gate.errorRate.pass ? {} : { failure: `error rate ${report.gate.errorRate.value} > ${report.gate.errorRate.max}` }),
+    ...(report.gate.errorRate.pass
+      ? {}
+      : { failure: `error rate ${report.gate.errorRate.value} > ${report.gate.errorRate.max}` }),
   });
 
   const all = [...suites.values()].flat();
@@ -95,8 +99,12 @@ export function renderJunit(report: EvalReport): string {
     );
     for (const t of cases) {
       const body = [
-        t.error !== undefined ? `      <error message="${escapeXml(firstLine(t.error))}">${escapeXml(t.error)}</error>` : '',
-        t.failure !== undefined ? `      <failure message="${escapeXml(firstLine(t.failure))}">${escapeXml(t.failure)}</failure>` : '',
+        t.error !== undefined
+          ? `      <error message="${escapeXml(firstLine(t.error))}">${escapeXml(t.error)}</error>`
+          : '',
+        t.failure !== undefined
+          ? `      <failure message="${escapeXml(firstLine(t.failure))}">${escapeXml(t.failure)}</failure>`
+          : '',
         t.out ? `      <system-out>${escapeXml(t.out)}</system-out>` : '',
       ].filter(Boolean);
       const open = `    <testcase name="${escapeXml(t.name)}" classname="${escapeXml(t.classname)}" time="${t.seconds.toFixed(3)}"`;

@@ -20,7 +20,8 @@ export function renderMarkdown(report: EvalReport, options: { worst?: number } =
         : `Judges: ${report.judges.names.join(', ')} graded by \`${report.judges.model}\`${report.run.options.repeat > 1 ? `, each asked ${report.run.options.repeat}× (majority verdict)` : ''}.`,
     );
   }
-  if (report.run.status === 'interrupted') out.push('', `> ⚠️ The run was interrupted: resume it with \`genai eval --resume ${report.run.id}\`.`);
+  if (report.run.status === 'interrupted')
+    out.push('', `> ⚠️ The run was interrupted: resume it with \`genai eval --resume ${report.run.id}\`.`);
   out.push('');
   out.push('| cases | passed | failed | errored | missing | error rate |', '|---:|---:|---:|---:|---:|---:|');
   out.push(
@@ -69,7 +70,14 @@ export function renderMarkdown(report: EvalReport, options: { worst?: number } =
       const worse = comparison.moved.filter((m) => (comparison.direction === 'higher' ? m.delta < 0 : m.delta > 0));
       const better = comparison.moved.length - worse.length;
       out.push(
-        `- **${comparison.metric}**: ${worse.length} worse${worse.length ? ` (${worse.slice(0, 8).map((m) => `\`${m.caseId}\` ${m.baseline.toFixed(2)}→${m.current.toFixed(2)}`).join(', ')})` : ''}, ${better} better`,
+        `- **${comparison.metric}**: ${worse.length} worse${
+          worse.length
+            ? ` (${worse
+                .slice(0, 8)
+                .map((m) => `\`${m.caseId}\` ${m.baseline.toFixed(2)}→${m.current.toFixed(2)}`)
+                .join(', ')})`
+            : ''
+        }, ${better} better`,
       );
     }
     out.push('');
@@ -78,7 +86,10 @@ export function renderMarkdown(report: EvalReport, options: { worst?: number } =
   const worst = worstCases(report, options.worst ?? 10);
   if (worst.length) {
     out.push('### Worst cases', '', '| case | state | why | trace |', '|---|---|---|---|');
-    for (const c of worst) out.push(`| \`${c.id}\` | ${c.state} | ${cell(clip(caseProblems(c), 160))} | ${c.traceId ? `\`${c.traceId}\`` : ''} |`);
+    for (const c of worst)
+      out.push(
+        `| \`${c.id}\` | ${c.state} | ${cell(clip(caseProblems(c), 160))} | ${c.traceId ? `\`${c.traceId}\`` : ''} |`,
+      );
     out.push('');
   }
   return `${out.join('\n')}\n`;

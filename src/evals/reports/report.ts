@@ -26,7 +26,9 @@ export interface ReportCase {
 export interface EvalReport {
   schema: typeof REPORT_SCHEMA;
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
-  run: Pick<RunMeta, 'id' | 'startedAt' | 'finishedAt' | 'status' | 'target' | 'options'> & { dataset: { path: string; hash: string } };
+  run: Pick<RunMeta, 'id' | 'startedAt' | 'finishedAt' | 'status' | 'target' | 'options'> & {
+    dataset: { path: string; hash: string };
+  };
   judges: { names: string[]; model: string; offline: boolean; note?: string };
   summary: RunSummary;
   gate: GateResult;
@@ -60,7 +62,9 @@ export function buildReport(input: {
     },
     judges: {
       names: input.judgeNames,
-      model: offline ? 'offline-heuristic' : `${input.meta.options.judgeModel!.provider}:${input.meta.options.judgeModel!.id}`,
+      model: offline
+        ? 'offline-heuristic'
+        : `${input.meta.options.judgeModel!.provider}:${input.meta.options.judgeModel!.id}`,
       offline,
       ...(offline && input.judgeNames.length ? { note: OFFLINE_NOTE } : {}),
     },
@@ -102,7 +106,10 @@ export function worstCases(report: EvalReport, limit: number): ReportCase[] {
     Math.min(1, ...Object.values(c.scores).flatMap((s) => (s.pass !== undefined && s.value !== null ? [s.value] : [])));
   return report.cases
     .filter((c) => c.state !== 'passed')
-    .sort((a, b) => rank[a.state] - rank[b.state] || failing(b) - failing(a) || lowest(a) - lowest(b) || a.id.localeCompare(b.id))
+    .sort(
+      (a, b) =>
+        rank[a.state] - rank[b.state] || failing(b) - failing(a) || lowest(a) - lowest(b) || a.id.localeCompare(b.id),
+    )
     .slice(0, limit);
 }
 
@@ -124,7 +131,9 @@ export function formatChange(value: number, relative: boolean): string {
 /** A comparison in words: "0.333 worse", "15.6% better", "no change". */
 export function describeChange(comparison: { change: number; relative: boolean }): string {
   if (Math.abs(comparison.change) < 1e-9) return 'no change';
-  const size = comparison.relative ? `${Math.abs(comparison.change * 100).toFixed(1)}%` : Math.abs(comparison.change).toFixed(3);
+  const size = comparison.relative
+    ? `${Math.abs(comparison.change * 100).toFixed(1)}%`
+    : Math.abs(comparison.change).toFixed(3);
   return `${size} ${comparison.change > 0 ? 'better' : 'worse'}`;
 }
 

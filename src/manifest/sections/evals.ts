@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_MAX_ERROR_RATE,
+  DEFAULT_RETRIES,
+  DEFAULT_RETRIEVAL_K,
+  DEFAULT_TIMEOUT_MS,
+} from '../../evals/defaults.js';
 
 /** The built-in LLM judges. Each has a versioned rubric in src/evals/judges/rubrics.ts. */
 export const builtInJudgeNames = ['correctness', 'groundedness', 'relevance', 'sufficiency', 'safety'] as const;
@@ -99,21 +106,48 @@ export const evalsSection = z
       .describe(
         'Minimum (or, for latency, tokens, cost and error rate, maximum) per metric, e.g. { groundedness: 0.85, latencyP95Ms: 3000 }.',
       ),
+    // The defaults are applied by the eval engine, not here: .meta shows them in the JSON Schema without
+    // filling them into the parsed manifest.
     maxErrorRate: z
       .number()
       .min(0)
       .max(1)
       .optional()
-      .describe('Share of errored cases above which the run fails with exit code 3 (default 0.1).'),
-    concurrency: z.number().int().min(1).max(256).optional().describe('Cases in flight at once (default 8).'),
+      .meta({ default: DEFAULT_MAX_ERROR_RATE })
+      .describe(
+        `Share of errored cases above which the run fails with exit code 3 (default ${DEFAULT_MAX_ERROR_RATE}).`,
+      ),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(256)
+      .optional()
+      .meta({ default: DEFAULT_CONCURRENCY })
+      .describe(`Cases in flight at once (default ${DEFAULT_CONCURRENCY}).`),
     timeoutMs: z
       .number()
       .int()
       .min(100)
       .optional()
-      .describe('Timeout of one request to the target or a judge (default 30000).'),
-    retries: z.number().int().min(0).max(10).optional().describe('Retries of a failed request (default 3).'),
-    retrievalK: z.number().int().min(1).max(100).optional().describe('k of hit@k, recall@k and nDCG@k (default 5).'),
+      .meta({ default: DEFAULT_TIMEOUT_MS })
+      .describe(`Timeout of one request to the target or a judge (default ${DEFAULT_TIMEOUT_MS}).`),
+    retries: z
+      .number()
+      .int()
+      .min(0)
+      .max(10)
+      .optional()
+      .meta({ default: DEFAULT_RETRIES })
+      .describe(`Retries of a failed request (default ${DEFAULT_RETRIES}).`),
+    retrievalK: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .optional()
+      .meta({ default: DEFAULT_RETRIEVAL_K })
+      .describe(`k of hit@k, recall@k and nDCG@k (default ${DEFAULT_RETRIEVAL_K}).`),
     pricing: z
       .strictObject({
         inputUsdPerMillionTokens: z.number().nonnegative().describe('Price of a million input tokens.'),

@@ -1,0 +1,144 @@
+import { isAbsolute, relative, resolve } from 'node:path';
+import { usageError } from '../errors.js';
+import { validateProjectName } from '../manifest/name.js';
+import { installDependencies } from './install.js';
+import { defaultKitDependency, templatesDir } from './kit.js';
+import { firstLocalEnvironment } from './options.js';
+import { planProject } from './plan.js';
+import { resolveInitOptions, type Asker } from './resolve.js';
+import { existingFiles, inspectTarget, writeProject } from './write.js';
+
+/** The command line of `genai init`, as oclif parses it. */
+export interface InitFlags {
+  cwd: string;
+  name?: string | undefined;
+  target?: string | undefined;
+  provider?: string | undefined;
+  'base-url'?: string | undefined;
+  'vector-store'?: string | undefined;
+  environments?: string | undefined;
+  region?: string | undefined;
+  ci?: string | undefined;
+  yes: boolean;
+  'dry-run': boolean;
+  force: boolean;
+  install: boolean;
+  start: boolean;
+  'kit-spec'?: string | undefined;
+}
+
+/** What the terminal lends `genai init`. */
+export interface InitTerminal {
+  /** Asks what the flags left open; undefined when no terminal can answer (CI, pipes, --yes). */
+  ask?: Asker | undefined;
+  /** A line for people (silent under --json). */
+  say: (line: string) => void;
+  /** Runs the write so that Ctrl-C stops it and puts the folder back as it was. */
+  interruptible: <R>(work: (signal: AbortSignal) => Promise<R>) => Promise<R>;
+  /** Keep npm's output off the terminal (--json). */
+  quiet: boolean;
+}
+
+/**
+ * `genai init [DIR]`: resolves the options (flag, default under --yes, or prompt), plans the files, then
+ * lists them (--dry-run) or writes them, installs the dependencies and, with --start, brings the first
+ * local environment up and asks it a sample question.
+ */
+export async function initProject(dir: string | undefined, flags: InitFlags, terminal: InitTerminal) {
+  const { say } = terminal;
+  if (flags.start && !flags.install) {
+    throw usageError('E_FLAGS', '--start needs the dependencies installed', {
+      fix: 'drop --no-install, or drop --start',
+    });
+  }
+  const resolved = await resolveInitOptions(
+    {
+      dir,
+      name: flags.name,
+      target: flags.target,
+      provider: flags.provider,
+      baseUrl: flags['base-url'],
+      vectorStore: flags['vector-store'],
+      environments: flags.environments,
+      region: flags.region,
+      ci: flags.ci,
+    },
+    { yes: flags.yes, ask: terminal.ask, validateName: validateProjectName },
+  );
+  const { options } = resolved;
+  const projectDir = resolve(flags.cwd, resolved.dir);
+  const shown = isAbsolute(resolved.dir) ? projectDir : relative(process.cwd(), projectDir) || '.';
+  const plan = await planProject({
+    options,
+    templatesDir,
+    kitDependency: flags['kit-spec'] ?? defaultKitDependency(),
+  });
+
+  if (flags['dry-run']) {
+    const target = await inspectTarget(projectDir);
+    const existing = await existingFiles(projectDir, plan.files);
+    for (const file of plan.files) say(`${existing.has(file.path) ? 'would overwrite' : 'would create'} ${file.path}`);
+    const refusal =
+      target.entries.filter((e) => e !== '.git').length > 0 && !flags.force
+        ? ' (refused: the folder is not empty; --force overwrites)'
+        : '';
+    say(`dry run: ${plan.files.length} files for ${options.name} in ${shown}, nothing written${refusal}`);
+    return {
+      dryRun: true,
+      dir: projectDir,
+      name: options.name,
+      options,
+      files: plan.files.map((f) => ({ path: f.path, action: existing.has(f.path) ? 'overwrite' : 'create' })),
+    };
+  }
+
+  const actions = await terminal.interruptible((signal) =>
+    writeProject(projectDir, plan.files, {
+      force: flags.force,
+      onFile: (path, action) => say(`${action === 'overwrite' ? 'Overwriting' : 'Creating'} ${path}`),
+      signal,
+    }),
+  );
+  say(`${options.name}: ${actions.size} files in ${shown}`);
+
+  if (flags.install) {
+    say('Installing dependencies (npm install)…');
+    await installDependencies(projectDir, { quiet: terminal.quiet });
+  }
+  const result = {
+    dir: projectDir,
+    name: options.name,
+    options,
+    files: [...actions].map(([path, action]) => ({ path, action })),
+    installed: flags.install,
+    started: undefined as undefined | Awaited<ReturnType<typeof startAndAsk>>,
+  };
+  const env = firstLocalEnvironment(options);
+  if (flags.start) {
+    result.started = await startAndAsk(projectDir, shown, env, say);
+  } else {
+    say(`Next: cd ${shown} && npx genai up ${env}`);
+  }
+  return result;
+}
+
+const sampleQuestion = 'How do I export my data as a CSV file?';
+
+async function startAndAsk(projectDir: string, shown: string, env: string, say: (line: string) => void) {
+  const { up } = await import('../environments/index.js');
+  const { askService } = await import('../environments/ask.js');
+  const upResult = await up(projectDir, env, { onStep: say });
+  const answer = await askService(upResult.url, sampleQuestion);
+  say('');
+  say(`Q: ${sampleQuestion}`);
+  say(`A: ${answer.answer}`);
+  say(`Citations: ${answer.citations.map((c) => `${c.id} (${c.title})`).join(', ') || 'none'}`);
+  say(`Trace: ${answer.traceId}`);
+  say('');
+  say(`${env} is running at ${upResult.url}. Ask more:`);
+  say(
+    `  curl -s ${upResult.url}/v1/answer -H 'content-type: application/json' -d '{"question":"How do I cancel my subscription?"}'`,
+  );
+  say(`Stop it and remove its data: cd ${shown} && npx genai destroy ${env}`);
+  return { env, url: upResult.url, pid: upResult.pid, question: sampleQuestion, ...answer };
+}
