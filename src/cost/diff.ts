@@ -1,6 +1,6 @@
 import { usageError } from '../errors.js';
-import type { GateFailure } from './report.js';
 import { formatNumber } from './format.js';
+import type { GateFailure } from './types.js';
 
 /** The part of a saved report that a diff reads: enough to accept reports of older kit versions. */
 export interface ReportTotals {

@@ -1,6 +1,7 @@
 import { usageError } from '../errors.js';
 import { breakEven, optionCost, unitsAt, type BreakEven, type BuyingOption } from './break-even.js';
-import { lookupPrice, nearestResources, priceId, tokenService, type Price, type PriceCatalog } from './catalog.js';
+import { lookupPrice, nearestResources, priceId, tokenService } from './catalog.js';
+import type { Price, PriceCatalog } from './price.js';
 import { selfHostProfile } from './model-profiles.js';
 import {
   DAYS_PER_MONTH,

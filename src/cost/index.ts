@@ -16,9 +16,11 @@ export {
   validatePrices,
   withOverrides,
 } from './catalog.js';
-export type { Price, PriceCatalog, PriceQuote, PriceUnit, RequestCostInput } from './catalog.js';
+export type { PriceQuote, RequestCostInput } from './catalog.js';
+export type { Price, PriceCatalog, PriceUnit } from './price.js';
 export { buildReport, renderMarkdown, renderText, REPORT_KIND, REPORT_VERSION } from './report.js';
-export type { CostReport, GateFailure } from './report.js';
+export type { CostReport } from './report.js';
+export type { GateFailure } from './types.js';
 export { diffReports, parseMaxIncrease } from './diff.js';
 export type { CostDiff } from './diff.js';
 export type { EnvironmentEstimate } from './estimate.js';
