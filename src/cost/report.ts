@@ -1,8 +1,9 @@
 import { usageError } from '../errors.js';
 import { DEFAULT_CATALOG, stalePrices, validatePrices, withOverrides } from './catalog.js';
 import type { CostDiff } from './diff.js';
-import { estimateEnvironment, type EnvironmentEstimate, type PriceUsed } from './estimate.js';
+import { estimateEnvironment, type EnvironmentEstimate } from './estimate.js';
 import type { Price, PriceCatalog, PriceUnit } from './price.js';
+import type { PriceUsed } from './pricer.js';
 import { costSettings, DAYS_PER_MONTH, type CostManifest } from './settings.js';
 import type { GateFailure } from './types.js';
 import {

@@ -129,3 +129,7 @@ export function costSettings(manifest: CostManifest): CostSettings {
 
 /** Production by name: it carries the traffic the constraints describe; others get a share of it. */
 export const isProductionName = (name: string): boolean => /^(prod|production|prd)(-|$)/.test(name);
+
+/** A URL on this machine: a model or embeddings served there cost nothing the estimate can price. */
+export const isLocalUrl = (url: string | undefined): boolean =>
+  !!url && /^https?:\/\/(localhost|127\.|\[::1\]|0\.0\.0\.0)/.test(url);
