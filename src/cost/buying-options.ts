@@ -1,3 +1,4 @@
+import { DEFAULT_MIN_INSTANCES } from '../manifest/defaults.js';
 import { breakEven, optionCost, unitsAt, type BreakEven, type BuyingOption } from './break-even.js';
 import { priceId, tokenService } from './catalog.js';
 import { formatNumber } from './format.js';
@@ -99,7 +100,7 @@ function selfHostedOption(ctx: Context, tokens: TokensPerRequest): BuyingOption 
   const outputTps = own.outputTokensPerSecond ?? profile?.outputTokensPerSecond;
   const inputTps = own.inputTokensPerSecond ?? profile?.inputTokensPerSecond;
   if (!outputTps || !inputTps) return undefined;
-  const minInstances = own.minInstances ?? (ctx.production ? 2 : 1);
+  const minInstances = own.minInstances ?? DEFAULT_MIN_INSTANCES[ctx.stage];
   let hourly: number;
   let unitName: string;
   let where: string;

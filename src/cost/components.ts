@@ -1,10 +1,23 @@
 import { usageError } from '../errors.js';
+import { DEFAULT_NODE_INSTANCE_TYPE } from '../manifest/defaults.js';
 import { unitsAt } from './break-even.js';
 import { buyingOptions, configuredKind, tokenRates } from './buying-options.js';
 import { nearestResources, priceId, tokenService } from './catalog.js';
 import { formatNumber } from './format.js';
 import type { Price, PriceCatalog } from './price.js';
-import { DAYS_PER_MONTH, HOURS_PER_MONTH, isLocalUrl, type CostSettings } from './settings.js';
+import {
+  DAYS_PER_MONTH,
+  DEFAULT_AURORA_INSTANCES,
+  DEFAULT_AURORA_MIN_ACU,
+  DEFAULT_KUBERNETES_MONITORING_VCPU,
+  DEFAULT_OPENSEARCH_MIN_OCU,
+  DEFAULT_SCALE,
+  DEFAULT_VECTOR_STORE_REPLICA_VCPU,
+  DEFAULT_VECTOR_STORE_REPLICAS,
+  HOURS_PER_MONTH,
+  isLocalUrl,
+  type CostSettings,
+} from './settings.js';
 import type { Context, LineItem, Part } from './types.js';
 import type { TokensPerRequest } from './usage.js';
 
@@ -121,10 +134,13 @@ function embeddingsPart(ctx: Context, tokens: TokensPerRequest): Part {
 function nodeRate(ctx: Context): { usd: number; words: string } {
   const given = ctx.settings.kubernetes.nodeUsdPerHour;
   if (given !== undefined) return { usd: given, words: `${given} USD per node-hour (cost.kubernetes.nodeUsdPerHour)` };
-  const price = ctx.pricer.need(priceId('ec2', 'm6i.xlarge', 'on-demand'), 'set cost.kubernetes.nodeUsdPerHour');
+  const price = ctx.pricer.need(
+    priceId('ec2', DEFAULT_NODE_INSTANCE_TYPE, 'on-demand'),
+    'set cost.kubernetes.nodeUsdPerHour',
+  );
   return {
     usd: price.usd,
-    words: `node rate assumed at the EC2 on-demand price of m6i.xlarge, ${price.usd} USD/hour; set cost.kubernetes.nodeUsdPerHour`,
+    words: `node rate assumed at the EC2 on-demand price of ${DEFAULT_NODE_INSTANCE_TYPE}, ${price.usd} USD/hour; set cost.kubernetes.nodeUsdPerHour`,
   };
 }
 
@@ -141,21 +157,26 @@ function nodeShare(ctx: Context, item: string, vcpu: number): LineItem {
 }
 
 function vectorStorePart(ctx: Context): Part {
-  const { settings, traffic, production } = ctx;
+  const { settings, traffic, stage } = ctx;
   const kind = settings.vectorStore;
   if (ctx.env.target === 'local') return part([], 'PGlite on this machine: no cost');
   const dims = ctx.manifest.embeddings.dimensions;
   const { chunks } = corpus(settings);
   if (ctx.env.target === 'kubernetes' && (kind === 'pgvector' || kind === 'qdrant')) {
-    const replicas = production ? 2 : 1;
+    const replicas = DEFAULT_VECTOR_STORE_REPLICAS[stage];
+    const vcpu = DEFAULT_VECTOR_STORE_REPLICA_VCPU;
     return part([
-      nodeShare(ctx, `${kind} StatefulSet, ${replicas} replica${replicas === 1 ? '' : 's'} × 2 vCPU`, replicas * 2),
+      nodeShare(
+        ctx,
+        `${kind} StatefulSet, ${replicas} replica${replicas === 1 ? '' : 's'} × ${vcpu} vCPU`,
+        replicas * vcpu,
+      ),
     ]);
   }
   const need = (id: string) => ctx.pricer.need(id, 'add the price under cost.prices');
   if (kind === 'pgvector') {
-    const instances = production ? 2 : 1;
-    const minAcu = production ? 1 : 0.5;
+    const instances = DEFAULT_AURORA_INSTANCES[stage];
+    const minAcu = DEFAULT_AURORA_MIN_ACU[stage];
     // Vector plus HNSW graph (about the same again), the chunk text (~4 bytes a token) and row overhead.
     const bytesPerChunk = dims * 4 * 2 + settings.chunkSize * 4 + 512;
     const storageGb = (chunks * bytesPerChunk) / 1e9;
@@ -175,8 +196,8 @@ function vectorStorePart(ctx: Context): Part {
     ]);
   }
   if (kind === 'opensearch') {
-    // Serverless minimum: 0.5 indexing + 0.5 search OCU, doubled when redundant (production).
-    const ocu = (production ? 2 : 1) + Math.max(0, Math.ceil(traffic.averageRps / 50) - 1);
+    // One more OCU for each further 50 requests/s on average.
+    const ocu = DEFAULT_OPENSEARCH_MIN_OCU[stage] + Math.max(0, Math.ceil(traffic.averageRps / 50) - 1);
     const storageGb = (chunks * (dims * 4 * 2 + settings.chunkSize * 4 + 512)) / 1e9;
     return part([
       line(`OpenSearch Serverless, ${ocu} OCU`, ocu * HOURS_PER_MONTH, 'OCU-hour', need('opensearch:serverless:ocu')),
@@ -208,7 +229,7 @@ function vectorStorePart(ctx: Context): Part {
 function scaleOf(ctx: Context): { min: number; max: number } {
   const env = ctx.env;
   if (env.target !== 'local' && env.scale) return env.scale;
-  return ctx.production ? { min: 2, max: 10 } : { min: 1, max: 2 };
+  return DEFAULT_SCALE[ctx.stage];
 }
 
 /** Tasks busy on average: requests in flight (rate × time in flight, bounded by the p95 objective) over what one task serves. */
@@ -247,7 +268,8 @@ function runtimePart(ctx: Context): Part {
 
 function monitoringPart(ctx: Context, tokens: TokensPerRequest): Part {
   if (ctx.env.target === 'local') return part([], 'traces in the local store: no cost');
-  if (ctx.env.target === 'kubernetes') return part([nodeShare(ctx, 'OpenTelemetry collector and Prometheus', 1)]);
+  if (ctx.env.target === 'kubernetes')
+    return part([nodeShare(ctx, 'OpenTelemetry collector and Prometheus', DEFAULT_KUBERNETES_MONITORING_VCPU)]);
   const { monitoring } = ctx.settings;
   const need = (id: string) => ctx.pricer.need(id, 'add the price under cost.prices');
   // Invocation logs hold the prompt and the answer: about 4 bytes a token.

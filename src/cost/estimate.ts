@@ -4,7 +4,7 @@ import { compareOptions, type ModelOptionEstimate } from './buying-options.js';
 import { componentParts, COMPONENTS, type ComponentName } from './components.js';
 import type { PriceCatalog } from './price.js';
 import { Pricer, type PriceUsed } from './pricer.js';
-import { isProductionName, type CostEnvironment, type CostManifest, type CostSettings } from './settings.js';
+import { DEFAULT_REGION, stageOf, type CostEnvironment, type CostManifest, type CostSettings } from './settings.js';
 import type { Context, LineItem } from './types.js';
 import { environmentTraffic, type Range, type Traffic, type UsageProfile, type WhatIf } from './usage.js';
 
@@ -42,7 +42,7 @@ export interface EstimateInput {
 function pricingRegion(manifest: CostManifest, settings: CostSettings, env: CostEnvironment): string {
   if (env.target === 'aws') return env.region;
   if (env.target === 'kubernetes') return settings.kubernetes.region;
-  return manifest.constraints.regions[0] ?? 'us-east-1';
+  return manifest.constraints.regions[0] ?? DEFAULT_REGION;
 }
 
 /** The monthly estimate of one environment: pure, from the manifest, the catalog and the usage profile. */
@@ -57,7 +57,7 @@ export function estimateEnvironment(input: EstimateInput, name: string): Environ
   const ctx: Context = {
     name,
     env,
-    production: isProductionName(name),
+    stage: stageOf(name),
     manifest,
     settings,
     catalog,

@@ -1,6 +1,6 @@
 import type { Pricer } from './pricer.js';
 import type { PriceCatalog } from './price.js';
-import type { CostEnvironment, CostManifest, CostSettings } from './settings.js';
+import type { CostEnvironment, CostManifest, CostSettings, Stage } from './settings.js';
 import type { Traffic } from './usage.js';
 
 /** Shapes that several files of the cost module share, kept below all of them so that imports point one way. */
@@ -28,7 +28,7 @@ export interface LineItem {
 export interface Context {
   name: string;
   env: CostEnvironment;
-  production: boolean;
+  stage: Stage;
   manifest: CostManifest;
   settings: CostSettings;
   catalog: PriceCatalog;
