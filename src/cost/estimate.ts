@@ -1,10 +1,11 @@
 import { usageError } from '../errors.js';
+import type { Environment } from '../manifest/index.js';
 import type { BreakEven } from './break-even.js';
 import { compareOptions, type ModelOptionEstimate } from './buying-options.js';
 import { componentParts, COMPONENTS, type ComponentName } from './components.js';
 import type { PriceCatalog } from './price.js';
 import { Pricer, type PriceUsed } from './pricer.js';
-import { DEFAULT_REGION, stageOf, type CostEnvironment, type CostManifest, type CostSettings } from './settings.js';
+import { DEFAULT_REGION, stageOf, type CostManifest, type CostSettings } from './settings.js';
 import type { Context, LineItem } from './types.js';
 import { environmentTraffic, type Range, type Traffic, type UsageProfile, type WhatIf } from './usage.js';
 
@@ -16,7 +17,7 @@ export interface ComponentEstimate extends Range {
 
 export interface EnvironmentEstimate {
   name: string;
-  target: CostEnvironment['target'];
+  target: Environment['target'];
   region: string;
   traffic: Traffic;
   components: ComponentEstimate[];
@@ -39,7 +40,7 @@ export interface EstimateInput {
 }
 
 /** Region whose prices apply to an environment. */
-function pricingRegion(manifest: CostManifest, settings: CostSettings, env: CostEnvironment): string {
+function pricingRegion(manifest: CostManifest, settings: CostSettings, env: Environment): string {
   if (env.target === 'aws') return env.region;
   if (env.target === 'kubernetes') return settings.kubernetes.region;
   return manifest.constraints.regions[0] ?? DEFAULT_REGION;

@@ -27,6 +27,8 @@ import {
   DEFAULT_TOP_K,
   DEFAULT_VECTOR_STORE,
 } from '../manifest/defaults.js';
+// Types only: erased at run time, so reading them loads neither the manifest module nor zod.
+import type { Environment } from '../manifest/index.js';
 import type { CostSection } from '../manifest/sections/cost.js';
 
 /**
@@ -54,19 +56,8 @@ export interface CostManifest {
   vectorStore?: { kind?: string };
   retrieval?: { topK?: number; chunkSize?: number; chunkOverlap?: number };
   cost?: CostSection;
-  environments: Record<string, CostEnvironment>;
+  environments: Record<string, Environment>;
 }
-
-export type CostEnvironment =
-  | { target: 'local'; port?: number; budgetUsdPerMonth?: number }
-  | { target: 'aws'; region: string; scale?: { min: number; max: number }; budgetUsdPerMonth?: number }
-  | {
-      target: 'kubernetes';
-      context?: string;
-      namespace?: string;
-      scale?: { min: number; max: number };
-      budgetUsdPerMonth?: number;
-    };
 
 /** Hours in a month as AWS bills them (8,760 / 12), and the days that makes. */
 export const HOURS_PER_MONTH = 730;

@@ -1,6 +1,7 @@
+import type { Environment } from '../manifest/index.js';
 import type { Pricer } from './pricer.js';
 import type { PriceCatalog } from './price.js';
-import type { CostEnvironment, CostManifest, CostSettings, Stage } from './settings.js';
+import type { CostManifest, CostSettings, Stage } from './settings.js';
 import type { Traffic } from './usage.js';
 
 /** Shapes that several files of the cost module share, kept below all of them so that imports point one way. */
@@ -27,7 +28,7 @@ export interface LineItem {
 /** What one environment's estimate is made in: its settings, prices, traffic, and the notes it gathers. */
 export interface Context {
   name: string;
-  env: CostEnvironment;
+  env: Environment;
   stage: Stage;
   manifest: CostManifest;
   settings: CostSettings;
