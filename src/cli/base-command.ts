@@ -23,10 +23,12 @@ export abstract class GenaiCommand<T extends typeof Command> extends Command {
 
   protected flags!: CommandFlags<T>;
   protected args!: CommandArgs<T>;
+  /** Every positional argument in order, also those past `args` (for `strict = false` commands). */
+  protected positionals!: string[];
 
   public override async init(): Promise<void> {
     await super.init();
-    const { args, flags } = await this.parse({
+    const { args, argv, flags } = await this.parse({
       args: this.ctor.args,
       baseFlags: (super.ctor as typeof GenaiCommand).baseFlags,
       enableJsonFlag: this.ctor.enableJsonFlag,
@@ -35,6 +37,7 @@ export abstract class GenaiCommand<T extends typeof Command> extends Command {
     });
     this.flags = flags as CommandFlags<T>;
     this.args = args as CommandArgs<T>;
+    this.positionals = argv as string[];
   }
 
   /** Human output: silent under --json, where the returned value is the output. */
@@ -60,9 +63,17 @@ export abstract class GenaiCommand<T extends typeof Command> extends Command {
   }
 }
 
+/** How oclif rewrites the message of an error thrown while parsing a flag (@oclif/core parser/parse.js). */
+const FLAG_PARSE_WRAPPER = /^Parsing --\S+ \n\t([\s\S]*)\nSee more help with --help$/;
+
 /** Maps anything thrown to a GenaiError: ours pass through, oclif's parse errors are usage errors. */
 export function toGenaiError(err: unknown, commandId?: string): GenaiError {
-  if (isGenaiError(err)) return err;
+  if (isGenaiError(err)) {
+    // A flag's parse function threw it, and oclif wrapped its message in lines of its own: keep ours.
+    const own = FLAG_PARSE_WRAPPER.exec(err.message)?.[1];
+    if (own !== undefined) err.message = own;
+    return err;
+  }
   const help = commandId ? `run genai ${commandId.replaceAll(':', ' ')} --help` : 'run genai --help';
   if (err instanceof Errors.CLIError || (err as { oclif?: { exit?: number } })?.oclif?.exit === 2) {
     const first =
