@@ -23,10 +23,12 @@ export abstract class GenaiCommand<T extends typeof Command> extends Command {
 
   protected flags!: CommandFlags<T>;
   protected args!: CommandArgs<T>;
+  /** Every positional argument in order, also those past `args` (for `strict = false` commands). */
+  protected positionals!: string[];
 
   public override async init(): Promise<void> {
     await super.init();
-    const { args, flags } = await this.parse({
+    const { args, argv, flags } = await this.parse({
       args: this.ctor.args,
       baseFlags: (super.ctor as typeof GenaiCommand).baseFlags,
       enableJsonFlag: this.ctor.enableJsonFlag,
@@ -35,6 +37,7 @@ export abstract class GenaiCommand<T extends typeof Command> extends Command {
     });
     this.flags = flags as CommandFlags<T>;
     this.args = args as CommandArgs<T>;
+    this.positionals = argv as string[];
   }
 
   /** Human output: silent under --json, where the returned value is the output. */

@@ -1,7 +1,10 @@
 import { Args, Flags } from '@oclif/core';
 import { GenaiCommand } from '../cli/base-command.js';
 import { ExitCode } from '../errors.js';
-import type { CostReport } from '../cost/index.js';
+import type { CostReport, MaxIncrease, WhatIf } from '../cost/index.js';
+
+// The cost module's own parsers read --what-if and --max-increase; it is loaded for run() anyway.
+const costModule = () => import('../cost/index.js');
 
 export default class Cost extends GenaiCommand<typeof Cost> {
   static override summary = 'Monthly cost per environment and component, ways to buy the model, and budget gates.';
@@ -21,23 +24,29 @@ Exit codes: 0 ok, 1 an environment is over budget or --diff found an increase pa
       description: 'Use the usage measured in an eval run: a run id or latest.',
       helpValue: 'RUN|latest',
     }),
-    'what-if': Flags.string({
+    'what-if': Flags.custom<WhatIf>({
       description:
         'Change an input for this estimate: users, requestsPerUser, peakFactor, input, output, embedding (repeatable).',
       helpValue: 'KEY=VALUE',
       multiple: true,
-    }),
-    format: Flags.string({ description: 'Output format.', options: ['table', 'markdown'], default: 'table' }),
+      parse: async (input) => (await costModule()).parseWhatIfAssignment(input),
+    })(),
+    format: Flags.option({
+      description: 'Output format.',
+      options: ['table', 'markdown'] as const,
+      default: 'table',
+    })(),
     diff: Flags.string({
       description:
         'Compare with a saved report (genai cost --json > base.json) or a git ref; fail past the allowed increase.',
       helpValue: 'BASE',
     }),
-    'max-increase': Flags.string({
+    'max-increase': Flags.custom<MaxIncrease>({
       description:
         'Allowed increase per environment for --diff: a percent (10%) or US dollars (500); wins over cost.maxIncrease.',
       helpValue: 'LIMIT',
-    }),
+      parse: async (input) => (await costModule()).parseMaxIncrease(input),
+    })(),
   };
 
   static override examples = [
@@ -48,11 +57,10 @@ Exit codes: 0 ok, 1 an environment is over budget or --diff found an increase pa
   ];
 
   public async run(): Promise<CostReport> {
-    const { argv } = await this.parse(Cost);
-    const { estimateCost, renderMarkdown, renderText } = await import('../cost/index.js');
+    const { estimateCost, renderMarkdown, renderText } = await costModule();
     const report = await estimateCost({
       cwd: this.flags.cwd,
-      environments: argv as string[],
+      environments: this.positionals,
       fromEval: this.flags['from-eval'],
       whatIf: this.flags['what-if'],
       diff: this.flags.diff,

@@ -1,4 +1,4 @@
-import type { Price } from './catalog.js';
+import type { Price } from './price.js';
 
 /**
  * Public on-demand list prices in US dollars, as data. Token prices are per 1M tokens (the Bedrock page

@@ -1,52 +1,12 @@
 // suggest.ts is dependency-free: the catalog stays importable without zod, yaml or the CLI.
 import { nearest } from '../manifest/suggest.js';
 import { CATALOG_PRICES } from './catalog-data.js';
+import { PRICE_UNITS, type Price, type PriceCatalog, type PriceUnit } from './price.js';
 
 /**
  * The price catalog: plain data and pure functions, importable without the CLI, so the generated
  * service can put a per-request cost on its spans from the same table that `genai cost` uses.
  */
-
-export const PRICE_UNITS = [
-  '1M tokens',
-  'model-unit-hour',
-  'instance-hour',
-  'node-hour',
-  'vCPU-hour',
-  'GB-hour',
-  'ACU-hour',
-  'OCU-hour',
-  'GB-month',
-  'GB',
-  'TB',
-  '1M requests',
-  'ALB-hour',
-  'LCU-hour',
-  'metric-month',
-  'alarm-month',
-  'dashboard-month',
-] as const;
-
-export type PriceUnit = (typeof PRICE_UNITS)[number];
-
-export interface Price {
-  /** `service:resource:dimension`, e.g. `bedrock:meta.llama3-1-70b-instruct-v1:0:input`. */
-  id: string;
-  /** AWS region code, or `global` for a vendor that prices alike everywhere. */
-  region: string;
-  unit: PriceUnit;
-  usd: number;
-  currency: 'USD';
-  /** Where the figure comes from: a public price page, or `genai.yaml` with the user's own source. */
-  source: string;
-  /** ISO date (YYYY-MM-DD) the figure was checked against its source. */
-  checked: string;
-  note?: string;
-}
-
-export interface PriceCatalog {
-  prices: readonly Price[];
-}
 
 /** What a lookup found: the price, and whether it had to come from another region than asked. */
 export interface PriceQuote {

@@ -1,6 +1,6 @@
 import { usageError } from '../errors.js';
-import type { GateFailure } from './report.js';
 import { formatNumber } from './format.js';
+import type { GateFailure } from './types.js';
 
 /** The part of a saved report that a diff reads: enough to accept reports of older kit versions. */
 export interface ReportTotals {
@@ -16,11 +16,17 @@ export interface EnvironmentChange {
   deltaPercent: number | null;
 }
 
+/** The increase per environment a diff tolerates: US dollars, a percent, or both (past either fails). */
+export interface MaxIncrease {
+  usd?: number;
+  percent?: number;
+}
+
 export interface CostDiff {
   base: string;
   environments: EnvironmentChange[];
   total: { before: number; after: number; deltaUsd: number; deltaPercent: number | null };
-  maxIncrease: { usd?: number; percent?: number };
+  maxIncrease: MaxIncrease;
   failures: GateFailure[];
 }
 
@@ -54,7 +60,7 @@ export function diffReports(
   base: ReportTotals,
   current: ReportTotals,
   baseLabel: string,
-  maxIncrease: { usd?: number; percent?: number },
+  maxIncrease: MaxIncrease,
 ): CostDiff {
   const beforeByName = new Map(base.environments.map((env) => [env.name, env.total.expected]));
   const afterByName = new Map(current.environments.map((env) => [env.name, env.total.expected]));
@@ -109,7 +115,7 @@ export function diffReports(
 }
 
 /** Reads `--max-increase 10%` (percent) or `--max-increase 500` (US dollars). */
-export function parseMaxIncrease(value: string): { usd?: number; percent?: number } {
+export function parseMaxIncrease(value: string): MaxIncrease {
   const match = /^\s*\$?(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(value);
   if (!match)
     throw usageError('E_COST_MAX_INCREASE', `cannot read --max-increase ${JSON.stringify(value)}`, {

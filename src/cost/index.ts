@@ -1,11 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { isGenaiError, usageError } from '../errors.js';
-import { asReportTotals, diffReports, parseMaxIncrease, type ReportTotals } from './diff.js';
+import { asReportTotals, diffReports, type MaxIncrease, type ReportTotals } from './diff.js';
 import { buildReport, usd, type CostReport } from './report.js';
 import { costSettings, type CostManifest } from './settings.js';
 import { readEvalUsage } from './usage-sources.js';
-import { parseWhatIf } from './usage.js';
+import type { WhatIf } from './usage.js';
 
 export {
   DEFAULT_CATALOG,
@@ -16,13 +16,17 @@ export {
   validatePrices,
   withOverrides,
 } from './catalog.js';
-export type { Price, PriceCatalog, PriceQuote, PriceUnit, RequestCostInput } from './catalog.js';
+export type { PriceQuote, RequestCostInput } from './catalog.js';
+export type { Price, PriceCatalog, PriceUnit } from './price.js';
 export { buildReport, renderMarkdown, renderText, REPORT_KIND, REPORT_VERSION } from './report.js';
-export type { CostReport, GateFailure } from './report.js';
+export type { CostReport } from './report.js';
+export type { GateFailure } from './types.js';
 export { diffReports, parseMaxIncrease } from './diff.js';
-export type { CostDiff } from './diff.js';
+export type { CostDiff, MaxIncrease } from './diff.js';
 export type { EnvironmentEstimate } from './estimate.js';
 export type { CostManifest } from './settings.js';
+export { parseWhatIfAssignment } from './usage.js';
+export type { WhatIf } from './usage.js';
 
 export interface CostRequest {
   cwd: string;
@@ -30,12 +34,12 @@ export interface CostRequest {
   environments?: string[];
   /** An eval run id, or `latest`, whose measured usage replaces token figures. */
   fromEval?: string;
-  /** `users=40000`-style assignments. */
-  whatIf?: string[];
+  /** One override per `--what-if users=40000`; a later one wins for the same key. */
+  whatIf?: readonly WhatIf[];
   /** A saved report (path) or a git ref to compare with. */
   diff?: string;
-  /** `10%` or `500` (US dollars); wins over cost.maxIncrease. */
-  maxIncrease?: string;
+  /** From `--max-increase 10%` or `500` (US dollars); wins over cost.maxIncrease. */
+  maxIncrease?: MaxIncrease;
   now?: Date;
 }
 
@@ -46,7 +50,7 @@ export async function estimateCost(request: CostRequest): Promise<CostReport> {
   const cached = await readCachedManifest(request.cwd);
   const manifest =
     cached?.manifest ?? (await (await import('../manifest/index.js')).loadManifest(request.cwd)).manifest;
-  const whatIf = parseWhatIf(request.whatIf ?? []);
+  const whatIf: WhatIf = Object.assign({}, ...(request.whatIf ?? []));
   const measured = request.fromEval ? await readEvalUsage(request.cwd, request.fromEval) : undefined;
   const options = { environments: request.environments, whatIf, measured, now: request.now };
   const report = buildReport(manifest, options);
@@ -57,7 +61,7 @@ export async function estimateCost(request: CostRequest): Promise<CostReport> {
   const scoped: ReportTotals = request.environments?.length
     ? { environments: totals.environments.filter((env) => names.has(env.name)) }
     : totals;
-  const maxIncrease = request.maxIncrease ? parseMaxIncrease(request.maxIncrease) : costSettings(manifest).maxIncrease;
+  const maxIncrease = request.maxIncrease ?? costSettings(manifest).maxIncrease;
   const diff = diffReports(scoped, report, label, maxIncrease);
   const failures = [...report.gate.failures, ...diff.failures];
   return { ...report, diff, gate: { ok: failures.length === 0, failures } };

@@ -1,16 +1,11 @@
 import { usageError } from '../errors.js';
-import {
-  DEFAULT_CATALOG,
-  stalePrices,
-  validatePrices,
-  withOverrides,
-  type Price,
-  type PriceCatalog,
-  type PriceUnit,
-} from './catalog.js';
+import { DEFAULT_CATALOG, stalePrices, validatePrices, withOverrides } from './catalog.js';
 import type { CostDiff } from './diff.js';
-import { estimateEnvironment, type EnvironmentEstimate, type PriceUsed } from './estimate.js';
+import { estimateEnvironment, type EnvironmentEstimate } from './estimate.js';
+import type { Price, PriceCatalog, PriceUnit } from './price.js';
+import type { PriceUsed } from './pricer.js';
 import { costSettings, DAYS_PER_MONTH, type CostManifest } from './settings.js';
+import type { GateFailure } from './types.js';
 import {
   defaultsSource,
   evalRunSource,
@@ -25,14 +20,6 @@ import { formatNumber } from './format.js';
 
 export const REPORT_KIND = 'genai-cost-report';
 export const REPORT_VERSION = 1;
-
-export interface GateFailure {
-  code: 'E_COST_OVER_BUDGET' | 'E_COST_SERVICE_OVER_BUDGET' | 'E_COST_INCREASE';
-  environment?: string;
-  field?: string;
-  message: string;
-  fix: string;
-}
 
 /** What `genai cost --json` prints; also the saved base of `genai cost --diff report.json`. */
 export interface CostReport {

@@ -1,3 +1,34 @@
+// defaults.ts is dependency-free: the estimator reads the manifest's defaults without loading zod.
+import {
+  DEFAULT_ALARMS,
+  DEFAULT_CACHED_INPUT_SHARE,
+  DEFAULT_CHUNK_OVERLAP,
+  DEFAULT_CHUNK_SIZE,
+  DEFAULT_COMMITMENT,
+  DEFAULT_CONCURRENCY_PER_TASK,
+  DEFAULT_CORPUS_TOKENS,
+  DEFAULT_CUSTOM_METRICS,
+  DEFAULT_DASHBOARDS,
+  DEFAULT_INVOCATION_LOGGING,
+  DEFAULT_LOG_BYTES_PER_REQUEST,
+  DEFAULT_LOG_RETENTION_DAYS,
+  DEFAULT_MAX_INCREASE_PERCENT,
+  DEFAULT_MAX_OUTPUT_TOKENS,
+  DEFAULT_MAX_PRICE_AGE_DAYS,
+  DEFAULT_NODE_VCPU,
+  DEFAULT_NON_PRODUCTION_TRAFFIC_SHARE,
+  DEFAULT_PEAK_FACTOR,
+  DEFAULT_QUESTION_TOKENS,
+  DEFAULT_REINGESTIONS_PER_MONTH,
+  DEFAULT_RUNTIME_MEMORY_GB,
+  DEFAULT_RUNTIME_VCPU,
+  DEFAULT_SPREAD,
+  DEFAULT_SYSTEM_PROMPT_TOKENS,
+  DEFAULT_TOP_K,
+  DEFAULT_VECTOR_STORE,
+} from '../manifest/defaults.js';
+// Types only: erased at run time, so reading them loads neither the manifest module nor zod.
+import type { Environment } from '../manifest/index.js';
 import type { CostSection } from '../manifest/sections/cost.js';
 
 /**
@@ -25,25 +56,49 @@ export interface CostManifest {
   vectorStore?: { kind?: string };
   retrieval?: { topK?: number; chunkSize?: number; chunkOverlap?: number };
   cost?: CostSection;
-  environments: Record<string, CostEnvironment>;
+  environments: Record<string, Environment>;
 }
-
-export type CostEnvironment =
-  | { target: 'local'; port?: number; budgetUsdPerMonth?: number }
-  | { target: 'aws'; region: string; scale?: { min: number; max: number }; budgetUsdPerMonth?: number }
-  | {
-      target: 'kubernetes';
-      context?: string;
-      namespace?: string;
-      scale?: { min: number; max: number };
-      budgetUsdPerMonth?: number;
-    };
 
 /** Hours in a month as AWS bills them (8,760 / 12), and the days that makes. */
 export const HOURS_PER_MONTH = 730;
 export const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
 
-/** Every setting the estimator uses, with defaults applied: the one place defaults live. */
+/** Production by name: it carries the traffic the constraints describe; others get a share of it. */
+export const isProductionName = (name: string): boolean => /^(prod|production|prd)(-|$)/.test(name);
+
+/** Production or not: the sizing defaults below differ between the two (redundancy, higher floors). */
+export type Stage = 'production' | 'nonProduction';
+type ByStage<T> = Readonly<Record<Stage, T>>;
+
+export const stageOf = (name: string): Stage => (isProductionName(name) ? 'production' : 'nonProduction');
+
+// ---------------------------------------------------------------- sizing defaults genai.yaml does not declare
+// Each stated once, here. A default genai.yaml declares (and documents) lives in src/manifest/defaults.ts.
+
+/** Region whose prices apply when the manifest names none. */
+export const DEFAULT_REGION = 'us-east-1';
+/** Autoscaling bounds of the service when an environment sets no scale. */
+export const DEFAULT_SCALE = {
+  production: { min: 2, max: 10 },
+  nonProduction: { min: 1, max: 2 },
+} as const satisfies ByStage<{ min: number; max: number }>;
+/** Replicas of a pgvector or qdrant StatefulSet on Kubernetes. */
+export const DEFAULT_VECTOR_STORE_REPLICAS = { production: 2, nonProduction: 1 } as const satisfies ByStage<number>;
+/** vCPUs of one such replica. */
+export const DEFAULT_VECTOR_STORE_REPLICA_VCPU = 2;
+/** Aurora Serverless v2 instances of a pgvector store. */
+export const DEFAULT_AURORA_INSTANCES = { production: 2, nonProduction: 1 } as const satisfies ByStage<number>;
+/** The ACU floor of each Aurora Serverless v2 instance. */
+export const DEFAULT_AURORA_MIN_ACU = { production: 1, nonProduction: 0.5 } as const satisfies ByStage<number>;
+/** OpenSearch Serverless floor: 0.5 indexing + 0.5 search OCU, doubled when redundant (production). */
+export const DEFAULT_OPENSEARCH_MIN_OCU = { production: 2, nonProduction: 1 } as const satisfies ByStage<number>;
+/** vCPUs of the OpenTelemetry collector and Prometheus of a Kubernetes environment. */
+export const DEFAULT_KUBERNETES_MONITORING_VCPU = 1;
+
+/**
+ * Every setting the estimator uses, with the manifest's defaults (src/manifest/defaults.ts) applied: costSettings
+ * is the one place they are applied. Sizing that depends on the stage is taken from the constants above.
+ */
 export interface CostSettings {
   peakFactor: number;
   maxOutputTokens: number;
@@ -86,46 +141,50 @@ export function costSettings(manifest: CostManifest): CostSettings {
   const usage = cost.usage ?? {};
   const maxIncrease = cost.maxIncrease ?? {};
   return {
-    peakFactor: manifest.constraints.peakFactor ?? 3,
-    maxOutputTokens: manifest.model.maxOutputTokens ?? 512,
-    topK: manifest.retrieval?.topK ?? 5,
-    chunkSize: manifest.retrieval?.chunkSize ?? 400,
-    chunkOverlap: manifest.retrieval?.chunkOverlap ?? 50,
-    vectorStore: manifest.vectorStore?.kind ?? 'pgvector',
-    systemPromptTokens: usage.systemPromptTokens ?? 300,
-    questionTokens: usage.questionTokens ?? 50,
-    cachedInputShare: usage.cachedInputShare ?? 0,
-    corpusTokens: usage.corpusTokens ?? 5_000_000,
-    reingestionsPerMonth: usage.reingestionsPerMonth ?? 1,
-    spreadLow: cost.spread?.low ?? 0.75,
-    spreadHigh: cost.spread?.high ?? 1.5,
-    maxPriceAgeDays: cost.maxPriceAgeDays ?? 180,
-    maxIncrease: maxIncrease.usd === undefined && maxIncrease.percent === undefined ? { percent: 10 } : maxIncrease,
-    nonProductionTrafficShare: cost.nonProductionTrafficShare ?? 0.05,
-    commitment: cost.model?.commitment ?? 'none',
+    peakFactor: manifest.constraints.peakFactor ?? DEFAULT_PEAK_FACTOR,
+    maxOutputTokens: manifest.model.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
+    topK: manifest.retrieval?.topK ?? DEFAULT_TOP_K,
+    chunkSize: manifest.retrieval?.chunkSize ?? DEFAULT_CHUNK_SIZE,
+    chunkOverlap: manifest.retrieval?.chunkOverlap ?? DEFAULT_CHUNK_OVERLAP,
+    vectorStore: manifest.vectorStore?.kind ?? DEFAULT_VECTOR_STORE,
+    systemPromptTokens: usage.systemPromptTokens ?? DEFAULT_SYSTEM_PROMPT_TOKENS,
+    questionTokens: usage.questionTokens ?? DEFAULT_QUESTION_TOKENS,
+    cachedInputShare: usage.cachedInputShare ?? DEFAULT_CACHED_INPUT_SHARE,
+    corpusTokens: usage.corpusTokens ?? DEFAULT_CORPUS_TOKENS,
+    reingestionsPerMonth: usage.reingestionsPerMonth ?? DEFAULT_REINGESTIONS_PER_MONTH,
+    spreadLow: cost.spread?.low ?? DEFAULT_SPREAD.low,
+    spreadHigh: cost.spread?.high ?? DEFAULT_SPREAD.high,
+    maxPriceAgeDays: cost.maxPriceAgeDays ?? DEFAULT_MAX_PRICE_AGE_DAYS,
+    maxIncrease:
+      maxIncrease.usd === undefined && maxIncrease.percent === undefined
+        ? { percent: DEFAULT_MAX_INCREASE_PERCENT }
+        : maxIncrease,
+    nonProductionTrafficShare: cost.nonProductionTrafficShare ?? DEFAULT_NON_PRODUCTION_TRAFFIC_SHARE,
+    commitment: cost.model?.commitment ?? DEFAULT_COMMITMENT,
     provisionedTokensPerMinute: cost.model?.provisionedTokensPerMinute,
     selfHosted: cost.model?.selfHosted ?? {},
     runtime: {
-      vcpu: cost.runtime?.vcpu ?? 1,
-      memoryGb: cost.runtime?.memoryGb ?? 2,
-      concurrencyPerTask: cost.runtime?.concurrencyPerTask ?? 20,
+      vcpu: cost.runtime?.vcpu ?? DEFAULT_RUNTIME_VCPU,
+      memoryGb: cost.runtime?.memoryGb ?? DEFAULT_RUNTIME_MEMORY_GB,
+      concurrencyPerTask: cost.runtime?.concurrencyPerTask ?? DEFAULT_CONCURRENCY_PER_TASK,
     },
     monitoring: {
-      logBytesPerRequest: cost.monitoring?.logBytesPerRequest ?? 2048,
-      invocationLogging: cost.monitoring?.invocationLogging ?? true,
-      logRetentionDays: cost.monitoring?.logRetentionDays ?? 30,
-      customMetrics: cost.monitoring?.customMetrics ?? 20,
-      alarms: cost.monitoring?.alarms ?? 10,
-      dashboards: cost.monitoring?.dashboards ?? 1,
+      logBytesPerRequest: cost.monitoring?.logBytesPerRequest ?? DEFAULT_LOG_BYTES_PER_REQUEST,
+      invocationLogging: cost.monitoring?.invocationLogging ?? DEFAULT_INVOCATION_LOGGING,
+      logRetentionDays: cost.monitoring?.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
+      customMetrics: cost.monitoring?.customMetrics ?? DEFAULT_CUSTOM_METRICS,
+      alarms: cost.monitoring?.alarms ?? DEFAULT_ALARMS,
+      dashboards: cost.monitoring?.dashboards ?? DEFAULT_DASHBOARDS,
     },
     kubernetes: {
       nodeUsdPerHour: cost.kubernetes?.nodeUsdPerHour,
-      nodeVcpu: cost.kubernetes?.nodeVcpu ?? 4,
+      nodeVcpu: cost.kubernetes?.nodeVcpu ?? DEFAULT_NODE_VCPU,
       gpuNodeUsdPerHour: cost.kubernetes?.gpuNodeUsdPerHour,
-      region: cost.kubernetes?.region ?? manifest.constraints.regions[0] ?? 'us-east-1',
+      region: cost.kubernetes?.region ?? manifest.constraints.regions[0] ?? DEFAULT_REGION,
     },
   };
 }
 
-/** Production by name: it carries the traffic the constraints describe; others get a share of it. */
-export const isProductionName = (name: string): boolean => /^(prod|production|prd)(-|$)/.test(name);
+/** A URL on this machine: a model or embeddings served there cost nothing the estimate can price. */
+export const isLocalUrl = (url: string | undefined): boolean =>
+  !!url && /^https?:\/\/(localhost|127\.|\[::1\]|0\.0\.0\.0)/.test(url);

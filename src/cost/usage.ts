@@ -64,30 +64,31 @@ const WHAT_IF_KEYS: Record<string, keyof WhatIf> = {
   embeddingTokens: 'embeddingTokens',
 };
 
-/** Parses `users=40000`-style assignments; a bad one is a usage error naming the allowed keys. */
+/** Parses `users=40000`-style assignments, a later one winning for the same key. */
 export function parseWhatIf(assignments: readonly string[]): WhatIf {
-  const whatIf: WhatIf = {};
-  for (const assignment of assignments) {
-    const match = /^([A-Za-z]+)=(.+)$/.exec(assignment.trim());
-    const key = match ? WHAT_IF_KEYS[match[1]!] : undefined;
-    if (!match || !key) {
-      throw usageError('E_COST_WHAT_IF', `cannot read --what-if ${JSON.stringify(assignment)}`, {
-        fix: 'write KEY=NUMBER with KEY one of users, requestsPerUser, peakFactor, input, output, embedding (e.g. --what-if users=40000)',
-      });
-    }
-    const value = Number(match[2]!.replaceAll('_', '').replaceAll(',', ''));
-    if (!Number.isFinite(value) || value < 0 || (key === 'peakFactor' && value < 1)) {
-      throw usageError(
-        'E_COST_WHAT_IF',
-        `--what-if ${match[1]} must be a ${key === 'peakFactor' ? 'number ≥ 1' : 'non-negative number'}, found ${JSON.stringify(match[2])}`,
-        {
-          fix: `give a ${key === 'peakFactor' ? 'number ≥ 1' : 'number ≥ 0'}, e.g. --what-if ${match[1]}=${key === 'peakFactor' ? 3 : 40000}`,
-        },
-      );
-    }
-    whatIf[key] = value;
+  return Object.assign({}, ...assignments.map(parseWhatIfAssignment));
+}
+
+/** Parses one `--what-if users=40000`; a bad one is a usage error naming the allowed keys. */
+export function parseWhatIfAssignment(assignment: string): WhatIf {
+  const match = /^([A-Za-z]+)=(.+)$/.exec(assignment.trim());
+  const key = match ? WHAT_IF_KEYS[match[1]!] : undefined;
+  if (!match || !key) {
+    throw usageError('E_COST_WHAT_IF', `cannot read --what-if ${JSON.stringify(assignment)}`, {
+      fix: 'write KEY=NUMBER with KEY one of users, requestsPerUser, peakFactor, input, output, embedding (e.g. --what-if users=40000)',
+    });
   }
-  return whatIf;
+  const value = Number(match[2]!.replaceAll('_', '').replaceAll(',', ''));
+  if (!Number.isFinite(value) || value < 0 || (key === 'peakFactor' && value < 1)) {
+    throw usageError(
+      'E_COST_WHAT_IF',
+      `--what-if ${match[1]} must be a ${key === 'peakFactor' ? 'number ≥ 1' : 'non-negative number'}, found ${JSON.stringify(match[2])}`,
+      {
+        fix: `give a ${key === 'peakFactor' ? 'number ≥ 1' : 'number ≥ 0'}, e.g. --what-if ${match[1]}=${key === 'peakFactor' ? 3 : 40000}`,
+      },
+    );
+  }
+  return { [key]: value };
 }
 
 function requireNonNegative(value: number, field: string): void {

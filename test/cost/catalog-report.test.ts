@@ -4,14 +4,13 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_CATALOG,
   lookupPrice,
-  PRICE_UNITS,
   requestCostUsd,
   stalePrices,
   validatePrices,
   withOverrides,
-  type Price,
 } from '../../src/cost/catalog.js';
 import { diffReports, parseMaxIncrease } from '../../src/cost/diff.js';
+import { PRICE_UNITS, type Price } from '../../src/cost/price.js';
 import { budgetFindings } from '../../src/cost/index.js';
 import { buildReport, renderMarkdown } from '../../src/cost/report.js';
 import { validateManifest, type Manifest } from '../../src/manifest/index.js';

@@ -127,6 +127,39 @@ describe('genai cost', () => {
     expect(bad.stderr).toMatch(/^error: no-such-ref is neither a saved report nor a git ref with genai\.yaml/);
   });
 
+  it('reads --what-if and --max-increase as typed flags: a later --what-if wins, a bad value is our own error, exit 2', async () => {
+    const json = await genai(
+      'cost',
+      'prod',
+      '--cwd',
+      dir,
+      '--json',
+      '--what-if',
+      'users=40000',
+      '--what-if',
+      'users=1_000',
+    );
+    expect(json.exitCode).toBe(0);
+    expect(JSON.parse(json.stdout).whatIf).toEqual({ dailyActiveUsers: 1000 });
+
+    const badWhatIf = await genai('cost', '--cwd', dir, '--what-if', 'teams=4');
+    expect(badWhatIf.exitCode).toBe(2);
+    // oclif's own "did not parse its arguments" warning may follow outside production (NODE_ENV=test).
+    const [line] = badWhatIf.stderr.split('\n');
+    expect(line).toBe(
+      'error: cannot read --what-if "teams=4" — fix: write KEY=NUMBER with KEY one of users, requestsPerUser, peakFactor, input, output, embedding (e.g. --what-if users=40000)',
+    );
+    expect(badWhatIf.stderr).not.toMatch(/Parsing --|See more help/);
+    const badLimit = await genai('cost', '--cwd', dir, '--diff', 'base.json', '--max-increase', 'ten', '--json');
+    expect(badLimit.exitCode).toBe(2);
+    expect(JSON.parse(badLimit.stdout).error).toEqual({
+      code: 'E_COST_MAX_INCREASE',
+      message: 'cannot read --max-increase "ten"',
+      fix: 'write a percent like 10% or US dollars like 500',
+      exitCode: 2,
+    });
+  });
+
   it('names an unknown model and the nearest catalog ids, exit 2', async () => {
     await writeFile(
       join(dir, 'genai.yaml'),

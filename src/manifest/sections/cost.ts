@@ -1,9 +1,34 @@
 import { z } from 'zod';
+import {
+  DEFAULT_ALARMS,
+  DEFAULT_CACHED_INPUT_SHARE,
+  DEFAULT_COMMITMENT,
+  DEFAULT_CONCURRENCY_PER_TASK,
+  DEFAULT_CORPUS_TOKENS,
+  DEFAULT_CUSTOM_METRICS,
+  DEFAULT_DASHBOARDS,
+  DEFAULT_INVOCATION_LOGGING,
+  DEFAULT_LOG_BYTES_PER_REQUEST,
+  DEFAULT_LOG_RETENTION_DAYS,
+  DEFAULT_MAX_INCREASE_PERCENT,
+  DEFAULT_MAX_PRICE_AGE_DAYS,
+  DEFAULT_MIN_INSTANCES,
+  DEFAULT_NODE_INSTANCE_TYPE,
+  DEFAULT_NODE_VCPU,
+  DEFAULT_NON_PRODUCTION_TRAFFIC_SHARE,
+  DEFAULT_QUESTION_TOKENS,
+  DEFAULT_REINGESTIONS_PER_MONTH,
+  DEFAULT_RUNTIME_MEMORY_GB,
+  DEFAULT_RUNTIME_VCPU,
+  DEFAULT_SPREAD,
+  DEFAULT_SYSTEM_PROMPT_TOKENS,
+} from '../defaults.js';
 
 /**
  * The `cost` section of genai.yaml: price overrides and additions, usage figures, sizing assumptions and
  * the increase that `genai cost --diff` tolerates. Owned by the cost module; the manifest schema includes
- * it. Defaults are applied by src/cost/settings.ts (one place), and each is named in its description.
+ * it. Defaults are applied by src/cost/settings.ts (one place); each is named in its description from the
+ * constant in ../defaults.ts that settings.ts applies.
  */
 
 const isoDate = z
@@ -52,20 +77,24 @@ export const costSection = z
         ),
         outputTokensPerRequest: tokenCount('Model output tokens per request. Default: half of model.maxOutputTokens.'),
         embeddingTokensPerRequest: tokenCount('Embedding tokens per request (the question). Default: questionTokens.'),
-        systemPromptTokens: tokenCount('Tokens of the system prompt and template around the context. Default 300.'),
-        questionTokens: tokenCount('Tokens of a typical question. Default 50.'),
+        systemPromptTokens: tokenCount(
+          `Tokens of the system prompt and template around the context. Default ${DEFAULT_SYSTEM_PROMPT_TOKENS}.`,
+        ),
+        questionTokens: tokenCount(`Tokens of a typical question. Default ${DEFAULT_QUESTION_TOKENS}.`),
         cachedInputShare: z
           .number()
           .min(0)
           .max(1)
           .optional()
           .describe(
-            'Share of input tokens billed at the cached-input price where the model has one (0..1). Default 0.',
+            `Share of input tokens billed at the cached-input price where the model has one (0..1). Default ${DEFAULT_CACHED_INPUT_SHARE}.`,
           ),
         corpusTokens: tokenCount(
-          'Tokens of the document corpus, for ingestion embeddings and vector store size. Default 5,000,000.',
+          `Tokens of the document corpus, for ingestion embeddings and vector store size. Default ${DEFAULT_CORPUS_TOKENS.toLocaleString('en-US')}.`,
         ),
-        reingestionsPerMonth: tokenCount('Full re-ingestions of the corpus per month. Default 1.'),
+        reingestionsPerMonth: tokenCount(
+          `Full re-ingestions of the corpus per month. Default ${DEFAULT_REINGESTIONS_PER_MONTH}.`,
+        ),
       })
       .optional()
       .describe(
@@ -78,12 +107,12 @@ export const costSection = z
           .positive()
           .max(1)
           .optional()
-          .describe('Multiplier of tokens per request for the low estimate (0..1]. Default 0.75.'),
+          .describe(`Multiplier of tokens per request for the low estimate (0..1]. Default ${DEFAULT_SPREAD.low}.`),
         high: z
           .number()
           .min(1)
           .optional()
-          .describe('Multiplier of tokens per request for the high estimate (≥ 1). Default 1.5.'),
+          .describe(`Multiplier of tokens per request for the high estimate (≥ 1). Default ${DEFAULT_SPREAD.high}.`),
       })
       .optional()
       .describe('The low/high range around expected tokens per request when they are not measured.'),
@@ -92,7 +121,7 @@ export const costSection = z
       .int()
       .positive()
       .optional()
-      .describe('Prices checked longer ago than this are flagged as stale. Default 180.'),
+      .describe(`Prices checked longer ago than this are flagged as stale. Default ${DEFAULT_MAX_PRICE_AGE_DAYS}.`),
     maxIncrease: z
       .strictObject({
         usd: z
@@ -105,7 +134,7 @@ export const costSection = z
           .nonnegative()
           .optional()
           .describe(
-            'Largest monthly increase of an environment in percent that genai cost --diff tolerates. Default 10 when usd is absent too.',
+            `Largest monthly increase of an environment in percent that genai cost --diff tolerates. Default ${DEFAULT_MAX_INCREASE_PERCENT} when usd is absent too.`,
           ),
       })
       .optional()
@@ -116,7 +145,7 @@ export const costSection = z
       .max(1)
       .optional()
       .describe(
-        'Share of constraints traffic that an environment not named prod/production gets (0..1). Default 0.05.',
+        `Share of constraints traffic that an environment not named prod/production gets (0..1). Default ${DEFAULT_NON_PRODUCTION_TRAFFIC_SHARE}.`,
       ),
     environments: z
       .record(
@@ -145,7 +174,7 @@ export const costSection = z
           .enum(['none', '1-month', '6-month'])
           .optional()
           .describe(
-            'Provisioned throughput term priced for the model: none (hourly), 1-month or 6-month. Default none.',
+            `Provisioned throughput term priced for the model: none (hourly), 1-month or 6-month. Default ${DEFAULT_COMMITMENT}.`,
           ),
         provisionedTokensPerMinute: z
           .number()
@@ -178,7 +207,9 @@ export const costSection = z
               .int()
               .positive()
               .optional()
-              .describe('Fewest instances kept running. Default 2 in production, 1 elsewhere.'),
+              .describe(
+                `Fewest instances kept running. Default ${DEFAULT_MIN_INSTANCES.production} in production, ${DEFAULT_MIN_INSTANCES.nonProduction} elsewhere.`,
+              ),
           })
           .optional()
           .describe('Sizing of a self-hosted model endpoint (SageMaker, or vLLM on Kubernetes).'),
@@ -187,14 +218,24 @@ export const costSection = z
       .describe('How the model is bought: provisioned throughput terms and self-hosted endpoint sizing.'),
     runtime: z
       .strictObject({
-        vcpu: z.number().positive().optional().describe('vCPUs per service task or pod. Default 1.'),
-        memoryGb: z.number().positive().optional().describe('Memory per service task or pod in GB. Default 2.'),
+        vcpu: z
+          .number()
+          .positive()
+          .optional()
+          .describe(`vCPUs per service task or pod. Default ${DEFAULT_RUNTIME_VCPU}.`),
+        memoryGb: z
+          .number()
+          .positive()
+          .optional()
+          .describe(`Memory per service task or pod in GB. Default ${DEFAULT_RUNTIME_MEMORY_GB}.`),
         concurrencyPerTask: z
           .number()
           .int()
           .positive()
           .optional()
-          .describe('Requests in flight one task serves (they mostly wait on the model). Default 20.'),
+          .describe(
+            `Requests in flight one task serves (they mostly wait on the model). Default ${DEFAULT_CONCURRENCY_PER_TASK}.`,
+          ),
       })
       .optional()
       .describe('Size of the service runtime.'),
@@ -204,20 +245,39 @@ export const costSection = z
           .number()
           .nonnegative()
           .optional()
-          .describe('Service log bytes per request, besides model invocation logs. Default 2048.'),
+          .describe(
+            `Service log bytes per request, besides model invocation logs. Default ${DEFAULT_LOG_BYTES_PER_REQUEST}.`,
+          ),
         invocationLogging: z
           .boolean()
           .optional()
-          .describe('Whether Bedrock model invocation logs (prompt and answer text) go to CloudWatch. Default true.'),
-        logRetentionDays: z.number().int().positive().optional().describe('Log retention in days. Default 30.'),
+          .describe(
+            `Whether Bedrock model invocation logs (prompt and answer text) go to CloudWatch. Default ${DEFAULT_INVOCATION_LOGGING}.`,
+          ),
+        logRetentionDays: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe(`Log retention in days. Default ${DEFAULT_LOG_RETENTION_DAYS}.`),
         customMetrics: z
           .number()
           .int()
           .nonnegative()
           .optional()
-          .describe('Custom metrics per environment. Default 20.'),
-        alarms: z.number().int().nonnegative().optional().describe('Alarms per environment. Default 10.'),
-        dashboards: z.number().int().nonnegative().optional().describe('Dashboards per environment. Default 1.'),
+          .describe(`Custom metrics per environment. Default ${DEFAULT_CUSTOM_METRICS}.`),
+        alarms: z
+          .number()
+          .int()
+          .nonnegative()
+          .optional()
+          .describe(`Alarms per environment. Default ${DEFAULT_ALARMS}.`),
+        dashboards: z
+          .number()
+          .int()
+          .nonnegative()
+          .optional()
+          .describe(`Dashboards per environment. Default ${DEFAULT_DASHBOARDS}.`),
       })
       .optional()
       .describe('What monitoring an environment carries.'),
@@ -228,9 +288,9 @@ export const costSection = z
           .nonnegative()
           .optional()
           .describe(
-            'Price of one CPU node-hour. Default: the EC2 on-demand price of an m6i.xlarge in the cluster region.',
+            `Price of one CPU node-hour. Default: the EC2 on-demand price of an ${DEFAULT_NODE_INSTANCE_TYPE} in the cluster region.`,
           ),
-        nodeVcpu: z.number().positive().optional().describe('vCPUs of one CPU node. Default 4.'),
+        nodeVcpu: z.number().positive().optional().describe(`vCPUs of one CPU node. Default ${DEFAULT_NODE_VCPU}.`),
         gpuNodeUsdPerHour: z
           .number()
           .nonnegative()

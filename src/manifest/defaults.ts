@@ -1,0 +1,69 @@
+/**
+ * The defaults genai.yaml declares, each stated once: the schema (and the cost section's descriptions)
+ * and the code that applies them read the same constant. Dependency-free, so that `genai cost` can use
+ * them without loading zod.
+ */
+
+// ---------------------------------------------------------------- constraints, model, vector store, retrieval
+
+/** constraints.peakFactor: peak traffic as a multiple of the average. */
+export const DEFAULT_PEAK_FACTOR = 3;
+/** model.throughput: pay per token. */
+export const DEFAULT_THROUGHPUT = 'on-demand' as const;
+/** model.maxOutputTokens: upper bound on generated tokens per answer. */
+export const DEFAULT_MAX_OUTPUT_TOKENS = 512;
+/** vectorStore.kind: PGlite locally, Aurora in AWS. */
+export const DEFAULT_VECTOR_STORE = 'pgvector' as const;
+/** retrieval.topK: chunks retrieved per question. */
+export const DEFAULT_TOP_K = 5;
+/** retrieval.chunkSize: chunk length in tokens. */
+export const DEFAULT_CHUNK_SIZE = 400;
+/** retrieval.chunkOverlap: tokens shared by consecutive chunks. */
+export const DEFAULT_CHUNK_OVERLAP = 50;
+
+// ---------------------------------------------------------------- cost section
+
+/** cost.usage.systemPromptTokens: tokens of the system prompt and template around the context. */
+export const DEFAULT_SYSTEM_PROMPT_TOKENS = 300;
+/** cost.usage.questionTokens: tokens of a typical question. */
+export const DEFAULT_QUESTION_TOKENS = 50;
+/** cost.usage.cachedInputShare: share of input tokens billed at the cached-input price. */
+export const DEFAULT_CACHED_INPUT_SHARE = 0;
+/** cost.usage.corpusTokens: tokens of the document corpus. */
+export const DEFAULT_CORPUS_TOKENS = 5_000_000;
+/** cost.usage.reingestionsPerMonth: full re-ingestions of the corpus per month. */
+export const DEFAULT_REINGESTIONS_PER_MONTH = 1;
+/** cost.spread: multipliers of tokens per request for the low and the high estimate. */
+export const DEFAULT_SPREAD = { low: 0.75, high: 1.5 } as const;
+/** cost.maxPriceAgeDays: prices checked longer ago are flagged as stale. */
+export const DEFAULT_MAX_PRICE_AGE_DAYS = 180;
+/** cost.maxIncrease.percent, when cost.maxIncrease gives neither usd nor percent. */
+export const DEFAULT_MAX_INCREASE_PERCENT = 10;
+/** cost.nonProductionTrafficShare: share of constraints traffic an environment not named prod gets. */
+export const DEFAULT_NON_PRODUCTION_TRAFFIC_SHARE = 0.05;
+/** cost.model.commitment: provisioned throughput priced by the hour. */
+export const DEFAULT_COMMITMENT = 'none' as const;
+/** cost.model.selfHosted.minInstances: fewest instances of a self-hosted endpoint kept running. */
+export const DEFAULT_MIN_INSTANCES = { production: 2, nonProduction: 1 } as const;
+/** cost.runtime.vcpu: vCPUs per service task or pod. */
+export const DEFAULT_RUNTIME_VCPU = 1;
+/** cost.runtime.memoryGb: memory per service task or pod in GB. */
+export const DEFAULT_RUNTIME_MEMORY_GB = 2;
+/** cost.runtime.concurrencyPerTask: requests in flight one task serves. */
+export const DEFAULT_CONCURRENCY_PER_TASK = 20;
+/** cost.monitoring.logBytesPerRequest: service log bytes per request. */
+export const DEFAULT_LOG_BYTES_PER_REQUEST = 2048;
+/** cost.monitoring.invocationLogging: Bedrock model invocation logs go to CloudWatch. */
+export const DEFAULT_INVOCATION_LOGGING = true;
+/** cost.monitoring.logRetentionDays. */
+export const DEFAULT_LOG_RETENTION_DAYS = 30;
+/** cost.monitoring.customMetrics: custom metrics per environment. */
+export const DEFAULT_CUSTOM_METRICS = 20;
+/** cost.monitoring.alarms: alarms per environment. */
+export const DEFAULT_ALARMS = 10;
+/** cost.monitoring.dashboards: dashboards per environment. */
+export const DEFAULT_DASHBOARDS = 1;
+/** The CPU node whose EC2 on-demand price stands in for cost.kubernetes.nodeUsdPerHour. */
+export const DEFAULT_NODE_INSTANCE_TYPE = 'm6i.xlarge';
+/** cost.kubernetes.nodeVcpu: vCPUs of one CPU node (an m6i.xlarge has 4). */
+export const DEFAULT_NODE_VCPU = 4;
