@@ -1,0 +1,13 @@
+// The releases module's public surface: other modules import only from here.
+export { appendLedger, appendLedgerUnless, parseLedger, readLedger } from './ledger.js';
+export type { LedgerRead, TornTail } from './ledger.js';
+export type * from './ledger-types.js';
+export {
+  lastEval,
+  previousRelease,
+  promotionsInProgress,
+  recordedRelease,
+  recordedReleases,
+  rollbacksInProgress,
+} from './history.js';
+export { LEDGER_FILE, releasePaths } from './paths.js';
