@@ -10,4 +10,6 @@ export {
   recordedReleases,
   rollbacksInProgress,
 } from './history.js';
+export { acquireLock, LEASE_MS, readLock } from './lock.js';
+export type { EnvironmentLock, LockHolder, LockOptions, LockPurpose, LockStatus } from './lock.js';
 export { LEDGER_FILE, releasePaths } from './paths.js';
