@@ -13,6 +13,8 @@ import { devForeground, startEphemeralService as startEphemeral } from './dev.js
 
 export type { LocalOutputs, UpResult } from './local.js';
 export type { Snapshot } from './project.js';
+export { ensureBuilt } from './project.js';
+export { isAlive } from './state.js';
 
 /** Finds ENV in genai.yaml and checks that this version can drive its target. */
 export async function resolveEnvironment(

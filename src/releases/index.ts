@@ -1,0 +1,19 @@
+// The releases module's public surface: other modules import only from here.
+export { createRelease, listReleases, readRelease, verifyRelease } from './release.js';
+export type { CreateReleaseResult, Release } from './release.js';
+export type { DependencySet } from './artifact.js';
+export { BUNDLE_SOURCES, CONFIG_SOURCES } from './artifact.js';
+export { appendLedger, appendLedgerUnless, parseLedger, readLedger } from './ledger.js';
+export type { LedgerRead, TornTail } from './ledger.js';
+export type * from './ledger-types.js';
+export {
+  lastEval,
+  previousRelease,
+  promotionsInProgress,
+  recordedRelease,
+  recordedReleases,
+  rollbacksInProgress,
+} from './history.js';
+export { acquireLock, LEASE_MS, readLock } from './lock.js';
+export type { EnvironmentLock, LockHolder, LockOptions, LockPurpose, LockStatus } from './lock.js';
+export { LEDGER_FILE, releasePaths } from './paths.js';
