@@ -45,6 +45,12 @@ export abstract class GenaiCommand<T extends typeof Command> extends Command {
     if (!this.jsonEnabled()) this.log(message);
   }
 
+  /** A yes/no question for a person at a terminal; undefined where nobody can answer (CI, pipes, --json). */
+  protected confirmAtTerminal(): ((question: string) => Promise<boolean>) | undefined {
+    if (this.jsonEnabled() || !process.stdin.isTTY || !process.stdout.isTTY) return undefined;
+    return async (message) => (await import('@inquirer/prompts')).confirm({ message, default: false });
+  }
+
   /** Warnings go to stderr so that stdout stays clean for pipes and --json. */
   protected warnLine(message: string): void {
     this.logToStderr(`warning: ${message}`);

@@ -57,6 +57,7 @@ export default class Init extends GenaiCommand<typeof Init> {
       interruptible: (work) =>
         this.interruptible(work, '\nstopping: putting the folder back as it was (Ctrl-C again to quit at once)…'),
       quiet: this.jsonEnabled(),
+      start: async (...args) => (await import('../releases/index.js')).startAndAsk(...args),
     });
   }
 }

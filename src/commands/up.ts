@@ -3,25 +3,35 @@ import { GenaiCommand } from '../cli/base-command.js';
 import { FIRST_LOCAL_PORT } from '../environments/defaults.js';
 
 export default class Up extends GenaiCommand<typeof Up> {
-  static override summary = 'Start an environment (local: a supervised background process with its own port and data).';
-  static override examples = ['<%= config.bin %> up dev', '<%= config.bin %> up dev --port 9000 --json'];
+  static override summary = 'Deploy a release to an environment (by default one made from the current build).';
+  static override description = `A local environment runs from the release's own copy under .genai/releases/, as a supervised background process with its own port and data; editing the sources changes nothing that runs until the next up. Up of the release an environment already runs is a no-op.`;
+  static override examples = [
+    '<%= config.bin %> up dev',
+    '<%= config.bin %> up staging --release r-3f2a9c81d0e4',
+    '<%= config.bin %> up dev --port 9000 --json',
+  ];
   static override args = { env: Args.string({ description: 'Environment name from genai.yaml.', required: true }) };
   static override flags = {
+    release: Flags.string({ description: 'Release id to deploy (genai release list).', helpValue: 'RELEASE' }),
     port: Flags.integer({
       description: `Port for a local environment (else genai.yaml, else the first free from ${FIRST_LOCAL_PORT}).`,
       min: 1024,
       max: 65535,
     }),
+    'force-unlock': Flags.boolean({ description: "Break the environment's lock when its holder has died." }),
   };
 
   public async run() {
-    const { up } = await import('../environments/index.js');
-    const result = await up(this.flags.cwd, this.args.env, { port: this.flags.port, onStep: (line) => this.say(line) });
-    this.say(
-      result.changed
-        ? `${result.env} is up at ${result.url} (pid ${result.pid})`
-        : `${result.env} is already running at ${result.url} (pid ${result.pid}); nothing to do`,
-    );
+    const { deployEnvironment, renderDeployment } = await import('../releases/index.js');
+    const result = await deployEnvironment({
+      cwd: this.flags.cwd,
+      env: this.args.env,
+      release: this.flags.release,
+      port: this.flags.port,
+      forceUnlock: this.flags['force-unlock'],
+      onStep: (line) => this.say(line),
+    });
+    this.say(renderDeployment(result));
     return result;
   }
 }

@@ -50,7 +50,7 @@ export async function devForeground(
  * and removes the folder.
  */
 export async function startEphemeralService(
-  target: Omit<ResolvedLocalEnvironment, 'env'>,
+  target: Pick<ResolvedLocalEnvironment, 'projectDir' | 'manifest'>,
 ): Promise<{ url: string; stop(): Promise<void> }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'genai-eval-data-'));
   const { serviceEnv } = await prepareService(target.projectDir, target.manifest, dataDir).catch(

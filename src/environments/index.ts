@@ -1,27 +1,28 @@
 import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import { closest, loadManifest, locate, type Manifest } from '../manifest/index.js';
-import {
-  destroyLocal,
-  outputsLocal,
-  upLocal,
-  type ResolvedLocalEnvironment,
-  type LocalOutputs,
-  type UpResult,
-} from './local.js';
+import type { Target } from '../vocabulary.js';
 import { devForeground, startEphemeralService as startEphemeral } from './dev.js';
+import type { EnvironmentDriver, EnvironmentOutputs, ResolvedEnvironment } from './driver.js';
+import { localDriver, type ResolvedLocalEnvironment } from './local.js';
 
+export type {
+  DeployableRelease,
+  Deployment,
+  EnvironmentDriver,
+  EnvironmentOutputs,
+  ResolvedEnvironment,
+  RunningRelease,
+  StopResult,
+} from './driver.js';
 export type { LocalOutputs, UpResult } from './local.js';
 export type { Snapshot } from './project.js';
 export { ensureBuilt } from './project.js';
 export { isAlive } from './state.js';
+export { renderOutputs } from './render.js';
 
-/** Finds ENV in genai.yaml and checks that this version can drive its target. */
-export async function resolveEnvironment(
-  cwd: string,
-  env: string | undefined,
-  options: { port?: number } = {},
-): Promise<ResolvedLocalEnvironment> {
+/** Finds ENV in genai.yaml (default: the first local environment), located errors for unknown names. */
+export async function resolveEnvironment(cwd: string, env: string | undefined): Promise<ResolvedEnvironment> {
   const projectDir = resolve(cwd);
   const loaded = await loadManifest(projectDir);
   const { manifest } = loaded;
@@ -36,54 +37,82 @@ export async function resolveEnvironment(
       fix: 'add one, e.g. "local: { target: local }"',
     });
   }
-  const spec = manifest.environments[name];
-  if (!spec) {
+  const entry = manifest.environments[name];
+  if (!entry) {
     const [near] = closest(name, names);
     throw usageError('E_UNKNOWN_ENV', `no environment "${name}" in genai.yaml (it has ${names.join(', ')})`, {
       location: at(['environments'], 'key'),
       fix: near ? `did you mean ${near}?` : 'add it under environments in genai.yaml',
     });
   }
-  if (spec.target !== 'local') {
-    throw usageError(
-      'E_TARGET_UNSUPPORTED',
-      `environment ${name} has target ${spec.target}, which this version of genai cannot provision yet`,
-      {
-        location: at(['environments', name, 'target']),
-        field: `environments.${name}.target`,
-        fix: 'use an environment with target: local (genai up local) until the cloud stacks land',
-      },
-    );
-  }
-  const manifestPort = 'port' in spec && typeof spec.port === 'number' ? spec.port : undefined;
-  return {
+  const resolved: ResolvedEnvironment = {
     projectDir,
     manifest,
     env: name,
+    entry,
+    targetLocation: at(['environments', name, 'target']),
+  };
+  if (entry.target === 'local' && entry.port !== undefined) {
+    resolved.portLocation = `${at(['environments', name, 'port'])} environments.${name}.port`;
+  }
+  return resolved;
+}
+
+/** Settings a command line may add to an environment's entry. */
+export interface DriverOptions {
+  /** --port: wins over genai.yaml (local target). */
+  port?: number;
+}
+
+/** One driver per target of the vocabulary: adding a target means adding its driver here. */
+const drivers: { [T in Target]: (resolved: ResolvedEnvironment, options: DriverOptions) => EnvironmentDriver } = {
+  local: (resolved, options) => localDriver(asLocal(resolved, options)),
+  aws: notYet,
+  kubernetes: notYet,
+};
+
+function asLocal(resolved: ResolvedEnvironment, options: DriverOptions): ResolvedLocalEnvironment {
+  const manifestPort = resolved.entry.target === 'local' ? resolved.entry.port : undefined;
+  return {
+    ...resolved,
     port: options.port ?? manifestPort,
-    portLocation:
-      options.port !== undefined
-        ? '--port'
-        : manifestPort !== undefined
-          ? `${at(['environments', name, 'port'])} environments.${name}.port`
-          : undefined,
+    portLocation: options.port !== undefined ? '--port' : resolved.portLocation,
   };
 }
 
-export async function up(
-  cwd: string,
-  env: string,
-  options: { port?: number; onStep?: (line: string) => void } = {},
-): Promise<UpResult> {
-  return upLocal(await resolveEnvironment(cwd, env, options), options.onStep);
+function notYet(resolved: ResolvedEnvironment): EnvironmentDriver {
+  const { env, entry } = resolved;
+  throw usageError(
+    'E_TARGET_UNSUPPORTED',
+    `environment ${env} has target ${entry.target}, which this version of genai cannot provision yet`,
+    {
+      location: resolved.targetLocation,
+      field: `environments.${env}.target`,
+      fix: 'use an environment with target: local until the cloud stacks land',
+    },
+  );
 }
 
-export async function outputs(cwd: string, env: string): Promise<LocalOutputs> {
-  return outputsLocal(await resolveEnvironment(cwd, env));
+/** The driver of ENV, whatever its target. */
+export function driverFor(resolved: ResolvedEnvironment, options: DriverOptions = {}): EnvironmentDriver {
+  return drivers[resolved.entry.target](resolved, options);
+}
+
+/** Resolves ENV and returns its driver. */
+export async function openEnvironment(
+  cwd: string,
+  env: string,
+  options: DriverOptions = {},
+): Promise<EnvironmentDriver> {
+  return driverFor(await resolveEnvironment(cwd, env), options);
+}
+
+export async function outputs(cwd: string, env: string): Promise<EnvironmentOutputs> {
+  return (await openEnvironment(cwd, env)).outputs();
 }
 
 export async function destroy(cwd: string, env: string) {
-  return destroyLocal(await resolveEnvironment(cwd, env));
+  return (await openEnvironment(cwd, env)).stop();
 }
 
 export async function dev(
@@ -92,7 +121,18 @@ export async function dev(
   options: { port?: number },
   onReady: Parameters<typeof devForeground>[1],
 ) {
-  return devForeground(await resolveEnvironment(cwd, env, options), onReady);
+  const resolved = await resolveEnvironment(cwd, env);
+  if (resolved.entry.target !== 'local') {
+    throw usageError(
+      'E_DEV_TARGET',
+      `genai dev runs local environments; ${resolved.env} has target ${resolved.entry.target}`,
+      {
+        location: resolved.targetLocation,
+        fix: 'name an environment with target: local, e.g. genai dev --env local',
+      },
+    );
+  }
+  return devForeground(asLocal(resolved, options), onReady);
 }
 
 /** The base URL of a running environment (exit 3 when it is not running). */

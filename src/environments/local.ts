@@ -1,34 +1,35 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { environmentError } from '../errors.js';
-import type { Manifest } from '../manifest/index.js';
+import { environmentError, usageError } from '../errors.js';
 import { environmentPaths } from './paths.js';
 import { findFreePort, isPortFree } from './ports.js';
-import { fetchHealth, prepareService, type Health, type Snapshot } from './project.js';
+import { fetchHealth, ingest, serviceEnvironment, type Health, type Snapshot } from './project.js';
 import { isAlive, readState, type LocalState } from './state.js';
 import type { SupervisorConfig } from './supervisor.js';
 import { FIRST_LOCAL_PORT, LOCAL_HOST } from './defaults.js';
+import type {
+  DeployableRelease,
+  EnvironmentDriver,
+  EnvironmentOutputs,
+  ResolvedEnvironment,
+  RunningRelease,
+} from './driver.js';
 
 const supervisorScript = fileURLToPath(new URL('./supervisor.js', import.meta.url));
 const healthTimeoutMs = 60_000;
 
-export interface ResolvedLocalEnvironment {
-  projectDir: string;
-  manifest: Manifest;
-  /** Where genai.yaml sets the port, for messages. */
-  portLocation?: string;
-  env: string;
+/** A local environment of genai.yaml with the port it asks for (genai.yaml or --port), if any. */
+export interface ResolvedLocalEnvironment extends ResolvedEnvironment {
   port?: number;
 }
 
-export interface LocalOutputs {
-  env: string;
+export interface LocalOutputs extends EnvironmentOutputs {
   target: 'local';
   status: LocalState['status'];
-  url: string;
   port: number;
   pid: number;
   servicePid?: number;
@@ -44,30 +45,67 @@ export interface UpResult extends LocalOutputs {
   snapshot: Snapshot | null;
 }
 
-/** Starts a local environment in the background; a running one is left as it is. */
-export async function upLocal(
+/** The local target behind the one driver interface. */
+export function localDriver(target: ResolvedLocalEnvironment): EnvironmentDriver {
+  return {
+    env: target.env,
+    target: 'local',
+    deploy: async (release, onStep) => {
+      const result = await deployLocal(target, release, onStep);
+      return { outputs: result, changed: result.changed };
+    },
+    outputs: () => outputsLocal(target),
+    runningRelease: () => runningReleaseLocal(target),
+    stop: () => destroyLocal(target),
+  };
+}
+
+/**
+ * Makes a local environment run a release: the service runs from the release's own copy (so editing the
+ * project's sources changes nothing that runs), on the environment's data, under a detached supervisor.
+ * A running environment on another release is stopped first (PGlite opens a data folder from one process).
+ */
+export async function deployLocal(
   target: ResolvedLocalEnvironment,
+  release: DeployableRelease,
   onStep: (line: string) => void = () => {},
 ): Promise<UpResult> {
+  if (release.artifact.kind !== 'local-bundle') {
+    throw usageError('E_RELEASE_ARTIFACT', `release ${release.id} is an image, which the local target cannot run`, {
+      fix: 'deploy a release made by genai release create on this machine',
+    });
+  }
+  const serviceDir = release.artifact.path;
   const paths = environmentPaths(target.projectDir, target.env);
   const previous = await readState(paths.state);
   if (previous && isAlive(previous.supervisorPid, 'supervisor')) {
-    const outputs = await outputsLocal(target);
-    return { ...outputs, snapshot: outputs.snapshot ?? null, changed: false };
-  }
-  if (previous) {
+    if (previous.releaseId === release.id) {
+      const outputs = await outputsLocal(target);
+      return { ...outputs, snapshot: outputs.snapshot ?? null, changed: false };
+    }
+    onStep(`stopping ${target.env} (release ${previous.releaseId ?? 'none'})`);
+    await stopProcess(previous.supervisorPid);
+  } else if (previous) {
     onStep(`${target.env} was not running (process ${previous.supervisorPid} had exited); starting it again`);
-    // A service orphaned by its dead supervisor still holds the port and the data folder.
-    if (previous.servicePid && isAlive(previous.servicePid, 'server.js')) await stopProcess(previous.servicePid);
   }
+  // A service orphaned by its dead supervisor still holds the port and the data folder.
+  if (previous?.servicePid && isAlive(previous.servicePid, 'server.js')) await stopProcess(previous.servicePid);
 
-  const port = await choosePort(target);
-  const { built, serviceEnv, snapshot } = await prepareService(target.projectDir, target.manifest, paths.data);
-  if (built) onStep('built the service (npm run build)');
+  const port = await choosePort(target, previous?.port);
+  const instanceId = randomUUID();
+  const serviceEnv = {
+    ...serviceEnvironment(target.projectDir, target.manifest),
+    GENAI_RELEASE_ID: release.id,
+    GENAI_INSTANCE_ID: instanceId,
+  };
+  await mkdir(paths.data, { recursive: true });
+  const snapshot = await ingest(serviceDir, paths.data, serviceEnv);
   onStep(`index snapshot ${snapshot.id}: ${snapshot.documents} documents, ${snapshot.chunks} chunks`);
 
   const config: SupervisorConfig = {
-    projectDir: target.projectDir,
+    serviceDir,
+    releaseId: release.id,
+    instanceId,
     env: target.env,
     host: LOCAL_HOST,
     port,
@@ -81,16 +119,42 @@ export async function upLocal(
   await writeFile(paths.supervisorConfig, JSON.stringify(config, null, 2) + '\n');
   const log = openSync(paths.log, 'a');
   const child = spawn(process.execPath, [supervisorScript, paths.supervisorConfig], {
-    cwd: target.projectDir,
+    cwd: serviceDir,
     detached: true,
     stdio: ['ignore', log, log],
   });
   child.unref();
 
   const url = `http://${LOCAL_HOST}:${port}`;
-  const health = await waitHealthy(url, paths.state, paths.log, child.pid);
+  const health = await waitHealthy(url, instanceId, paths.state, paths.log, child.pid);
   const outputs = await outputsLocal(target);
   return { ...outputs, provider: health.provider, snapshot, changed: true };
+}
+
+/** The service answering is this environment's own start (states from before instance ids: its env). */
+function isOwnService(health: Health, env: string, state: LocalState): boolean {
+  if (state.instanceId) return health.instance === state.instanceId;
+  return health.env === undefined || health.env === env;
+}
+
+/** Which release the environment's service reports, without failing when it is stopped or sick. */
+export async function runningReleaseLocal(target: ResolvedLocalEnvironment): Promise<RunningRelease> {
+  const paths = environmentPaths(target.projectDir, target.env);
+  const state = await readState(paths.state);
+  if (!state || !isAlive(state.supervisorPid, 'supervisor')) {
+    return { env: target.env, state: 'stopped', release: null };
+  }
+  const health = await fetchHealth(state.url);
+  if (!health || state.status === 'crashed' || !isOwnService(health, target.env, state)) {
+    return {
+      env: target.env,
+      state: 'failed',
+      release: state.releaseId ?? null,
+      url: state.url,
+      reason: `${state.status}, ${state.restarts} restarts`,
+    };
+  }
+  return { env: target.env, state: 'running', release: health.release ?? null, url: state.url };
 }
 
 /** Endpoints and ids of a running local environment; a dead one is an environment error (exit 3). */
@@ -112,6 +176,13 @@ export async function outputsLocal(target: ResolvedLocalEnvironment): Promise<Lo
     );
   }
   const health = await fetchHealth(state.url);
+  if (health && !isOwnService(health, target.env, state)) {
+    throw environmentError(
+      'E_FOREIGN_SERVICE',
+      `another service answers at ${state.url} (it says env ${health.env ?? 'unknown'}, release ${health.release ?? 'none'}), not ${target.env}'s own (${state.status}, ${state.restarts} restarts)`,
+      { fix: `stop what listens on port ${state.port}, then genai up ${target.env}; its log is ${paths.log}` },
+    );
+  }
   if (state.status === 'crashed' || !health) {
     throw environmentError(
       'E_UNHEALTHY',
@@ -134,6 +205,7 @@ export async function outputsLocal(target: ResolvedLocalEnvironment): Promise<Lo
     logFile: state.logFile,
     provider: health.provider,
     snapshot: health.snapshot ?? null,
+    release: health.release ?? null,
   };
 }
 
@@ -159,7 +231,8 @@ export async function localEndpoint(target: ResolvedLocalEnvironment): Promise<s
   return (await outputsLocal(target)).url;
 }
 
-async function choosePort(target: ResolvedLocalEnvironment): Promise<number> {
+/** The port genai.yaml or --port asks for, else the environment's previous one while free, else the first free. */
+async function choosePort(target: ResolvedLocalEnvironment, previous?: number): Promise<number> {
   const wanted = target.port;
   if (wanted !== undefined) {
     if (!(await isPortFree(wanted, LOCAL_HOST))) {
@@ -170,6 +243,7 @@ async function choosePort(target: ResolvedLocalEnvironment): Promise<number> {
     }
     return wanted;
   }
+  if (previous !== undefined && (await isPortFree(previous, LOCAL_HOST))) return previous;
   return findFreePort(FIRST_LOCAL_PORT, await portsOfOtherEnvironments(target), LOCAL_HOST);
 }
 
@@ -190,6 +264,7 @@ async function portsOfOtherEnvironments(target: ResolvedLocalEnvironment): Promi
 
 async function waitHealthy(
   url: string,
+  instanceId: string,
   statePath: string,
   logFile: string,
   supervisorPid: number | undefined,
@@ -197,7 +272,8 @@ async function waitHealthy(
   const deadline = Date.now() + healthTimeoutMs;
   while (Date.now() < deadline) {
     const health = await fetchHealth(url);
-    if (health?.status === 'ok') return health;
+    // Another process on the port answers too: only our own start counts.
+    if (health?.status === 'ok' && health.instance === instanceId) return health;
     const state = await readState(statePath);
     if (!isAlive(supervisorPid) || state?.status === 'crashed' || (state?.restarts ?? 0) > 0) {
       if (supervisorPid && isAlive(supervisorPid)) await stopProcess(supervisorPid);

@@ -110,6 +110,11 @@ export async function prepareService(
 
 export interface Health {
   status: string;
+  /** The release the service runs (GENAI_RELEASE_ID), null when started from a project folder. */
+  release?: string | null;
+  /** GENAI_INSTANCE_ID of the start that answers. */
+  instance?: string | null;
+  env?: string;
   provider?: string;
   snapshot?: Snapshot | null;
 }

@@ -18,6 +18,10 @@ export interface LocalState {
   startedAt: string;
   status: ProcessStatus;
   restarts: number;
+  /** The release the supervisor runs (absent in states written before releases). */
+  releaseId?: string;
+  /** The nonce the service reports on /healthz, to tell it from another process on the same port. */
+  instanceId?: string;
   lastExit?: { code: number | null; signal: string | null; at: string };
 }
 

@@ -9,7 +9,11 @@ import { serviceProcessEnv } from './service-env.js';
 import { writeState, type LocalState } from './state.js';
 
 export interface SupervisorConfig {
-  projectDir: string;
+  /** Where the service runs from: a release's own copy of the built service. */
+  serviceDir: string;
+  releaseId: string;
+  /** GENAI_INSTANCE_ID of this start: /healthz reports it, so genai knows its own service. */
+  instanceId: string;
   env: string;
   host: string;
   port: number;
@@ -43,6 +47,8 @@ async function main(configPath: string): Promise<void> {
     startedAt: new Date().toISOString(),
     status: 'starting',
     restarts: 0,
+    releaseId: config.releaseId,
+    instanceId: config.instanceId,
   };
   let child: ChildProcess | undefined;
   let stopping = false;
@@ -50,7 +56,7 @@ async function main(configPath: string): Promise<void> {
 
   const start = async () => {
     child = spawn(process.execPath, ['dist/server.js'], {
-      cwd: config.projectDir,
+      cwd: config.serviceDir,
       env: serviceProcessEnv({
         host: config.host,
         port: config.port,

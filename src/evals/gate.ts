@@ -139,7 +139,8 @@ export function decideGate(input: GateInput): GateResult {
   }
   for (const comparison of input.baseline?.comparisons.filter((c) => c.regression) ?? []) {
     reasons.push(
-      `${comparison.metric} regressed by ${fmt(-comparison.change)} vs ${input.baseline!.label} ` +
+      `${comparison.metric} regressed from ${fmt(comparison.baseline)} to ${fmt(comparison.current)} ` +
+        `(by ${fmt(-comparison.change)}) vs ${input.baseline!.label} ` +
         `(${Math.round(CONFIDENCE * 100)}% CI of change [${fmt(comparison.ci[0])}, ${fmt(comparison.ci[1])}], max regression ${input.maxRegression})`,
     );
   }

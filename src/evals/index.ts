@@ -37,7 +37,7 @@ import {
   writeRunMeta,
 } from './store.js';
 import { resolveTarget, targetClient, type Protocol } from './target.js';
-import type { CaseResult, RunMeta, RunOptions, RunTarget, TargetSpec } from './types.js';
+import type { CaseResult, GateResult, RunMeta, RunOptions, RunSummary, RunTarget, TargetSpec } from './types.js';
 
 export { readRun, listRuns, readBaseline, writeBaseline, type StoredRun } from './store.js';
 export { loadDataset, selectCases } from './dataset.js';
@@ -301,21 +301,12 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
       offlineJudges: !panel.model,
       caseIds: meta.dataset.caseIds,
     });
-    const maxRegression = request.maxRegression ?? DEFAULT_MAX_REGRESSION;
-    let baseline: { runId: string; label: string; comparisons: ReturnType<typeof compareRuns> } | undefined;
-    if (baselineRef && baselineRef.runId !== meta.id) {
-      const stored = await readRun(cwd, baselineRef.runId);
-      baseline = {
-        ...baselineRef,
-        comparisons: compareRuns(stored.results, results, { maxRegression, seed: options.seed ?? DEFAULT_SEED }),
-      };
-    }
-    const gate = decideGate({
-      summary,
-      thresholds: evals?.thresholds ?? {},
-      maxErrorRate: request.maxErrorRate ?? evals?.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE,
-      maxRegression,
-      ...(baseline ? { baseline } : {}),
+    const gate = await gateResults(cwd, meta.id, results, summary, {
+      evals,
+      maxRegression: request.maxRegression,
+      maxErrorRate: request.maxErrorRate,
+      baseline: baselineRef,
+      seed: options.seed,
     });
     const finalMeta: RunMeta = {
       ...meta,
@@ -383,4 +374,61 @@ async function writeReports(cwd: string, report: EvalReport, request: EvalReques
   }
   if (request.stepSummary) await appendFile(request.stepSummary, rendered.markdown);
   return files;
+}
+
+interface GateOptions {
+  evals?: EvalsSection | undefined;
+  maxRegression?: number | undefined;
+  maxErrorRate?: number | undefined;
+  baseline?: { runId: string; label: string } | undefined;
+  seed?: number | undefined;
+}
+
+/** The gate over a run's results: thresholds, error rate, and regression against a baseline run. */
+async function gateResults(
+  cwd: string,
+  runId: string,
+  results: CaseResult[],
+  summary: RunSummary,
+  options: GateOptions,
+): Promise<GateResult> {
+  const maxRegression = options.maxRegression ?? DEFAULT_MAX_REGRESSION;
+  let baseline: { runId: string; label: string; comparisons: ReturnType<typeof compareRuns> } | undefined;
+  if (options.baseline && options.baseline.runId !== runId) {
+    const stored = await readRun(cwd, options.baseline.runId);
+    baseline = {
+      ...options.baseline,
+      comparisons: compareRuns(stored.results, results, { maxRegression, seed: options.seed ?? DEFAULT_SEED }),
+    };
+  }
+  return decideGate({
+    summary,
+    thresholds: options.evals?.thresholds ?? {},
+    maxErrorRate: options.maxErrorRate ?? options.evals?.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE,
+    maxRegression,
+    ...(baseline ? { baseline } : {}),
+  });
+}
+
+/**
+ * The gate of a finished run, decided again with today's thresholds and against `baseline` (a run id,
+ * "latest", or an environment with a saved baseline): how `genai promote` judges a reused eval.
+ */
+export async function gateRun(
+  cwd: string,
+  runId: string,
+  options: { evals?: EvalsSection | undefined; maxRegression?: number | undefined; baseline?: string | undefined },
+): Promise<GateResult> {
+  const run = await readRun(cwd, runId);
+  if (!run.meta.summary) {
+    throw usageError('E_EVAL_RUN_UNFINISHED', `eval run ${runId} did not finish`, {
+      fix: `finish it with genai eval --resume ${runId}, or run a new one`,
+    });
+  }
+  return gateResults(cwd, runId, run.results, run.meta.summary, {
+    evals: options.evals,
+    maxRegression: options.maxRegression,
+    baseline: options.baseline ? await resolveBaseline(cwd, options.baseline) : undefined,
+    seed: run.meta.options.seed,
+  });
 }

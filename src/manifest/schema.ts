@@ -217,6 +217,13 @@ export const promotionSection = z
       .array(z.string())
       .optional()
       .describe('Environments whose promotions need a human approval; each must be defined under environments.'),
+    order: z
+      .array(z.string())
+      .min(2)
+      .optional()
+      .describe(
+        'The order releases move through the environments, e.g. [dev, staging, prod]; default: the order of environments. genai promote never goes backwards.',
+      ),
   })
   .describe('The gates of genai promote.');
 
@@ -317,23 +324,30 @@ export const manifestSchema = z
 /** Every environment named under promotion.approval must exist. Defensive: the value may be malformed. */
 function checkApprovals(manifest: unknown, ctx: z.RefinementCtx): void {
   const { promotion, environments } = (manifest ?? {}) as { promotion?: unknown; environments?: unknown };
-  const approval = (promotion as { approval?: unknown } | undefined)?.approval;
-  if (!Array.isArray(approval) || typeof environments !== 'object' || environments === null) return;
+  if (typeof environments !== 'object' || environments === null) return;
   const defined = Object.keys(environments);
-  approval.forEach((name, index) => {
-    if (typeof name !== 'string' || defined.includes(name)) return;
-    ctx.addIssue({
-      code: 'custom',
-      path: ['promotion', 'approval', index],
-      message: `approval names the environment ${JSON.stringify(name)}, which is not defined under environments`,
-      params: problemParams(
-        'E_MANIFEST_APPROVAL',
-        defined.length
-          ? `use one of ${defined.join(', ')}, or add ${name} under environments`
-          : `add ${name} under environments`,
-      ),
+  for (const key of ['approval', 'order'] as const) {
+    const names = (promotion as Record<string, unknown> | undefined)?.[key];
+    if (!Array.isArray(names)) continue;
+    names.forEach((name, index) => {
+      if (typeof name !== 'string') return;
+      const unknown = !defined.includes(name);
+      if (!unknown && names.indexOf(name) === index) return;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['promotion', key, index],
+        message: `${key} names the environment ${JSON.stringify(name)}, ${unknown ? 'which is not defined under environments' : 'which it already lists'}`,
+        params: problemParams(
+          key === 'approval' ? 'E_MANIFEST_APPROVAL' : 'E_MANIFEST_ORDER',
+          !unknown
+            ? `list ${name} once`
+            : defined.length
+              ? `use one of ${defined.join(', ')}, or add ${name} under environments`
+              : `add ${name} under environments`,
+        ),
+      });
     });
-  });
+  }
 }
 
 export type Manifest = z.infer<typeof manifestSchema>;

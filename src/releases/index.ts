@@ -17,3 +17,20 @@ export {
 export { acquireLock, LEASE_MS, readLock } from './lock.js';
 export type { EnvironmentLock, LockHolder, LockOptions, LockPurpose, LockStatus } from './lock.js';
 export { LEDGER_FILE, releasePaths } from './paths.js';
+export { deployEnvironment, deployRelease } from './deploy.js';
+export type { DeployRequest, DeployResult } from './deploy.js';
+export {
+  DEFAULT_MAX_EVAL_AGE_MINUTES,
+  DEFAULT_SMOKE_CASES,
+  promote,
+  promotionExitCode,
+  SMOKE_MIN_PASS_SHARE,
+} from './promote.js';
+export type { PromoteRequest, PromotionOutcome, PromotionResult, PromotionStep } from './promote.js';
+export { promotionOrder } from './order.js';
+export { rollback } from './rollback.js';
+export type { RollbackRequest, RollbackResult } from './rollback.js';
+export { projectStatus } from './status.js';
+export type { EnvironmentStatus, ProjectStatus } from './status.js';
+export { startAndAsk } from './start.js';
+export { renderDeployment, renderPromotionVerdict, renderRollback, renderStatus, renderStep } from './render.js';

@@ -63,6 +63,13 @@ export interface ApprovalGrantedRecord {
   how: 'interactive' | 'flag';
 }
 
+/** A promotion stopped at the approval gate: nobody approved at a terminal and --approve was not given. */
+export interface ApprovalRequestedRecord {
+  kind: 'approval.requested';
+  env: string;
+  releaseId: string;
+}
+
 export interface PromotionStartedRecord {
   kind: 'promotion.started';
   from: string;
@@ -118,6 +125,7 @@ export type LedgerRecord =
   | EvalFinishedRecord
   | GateDecidedRecord
   | ApprovalGrantedRecord
+  | ApprovalRequestedRecord
   | PromotionStartedRecord
   | PromotionFinishedRecord
   | PromotionFailedRecord

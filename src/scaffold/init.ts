@@ -37,6 +37,18 @@ export interface InitTerminal {
   interruptible: <R>(work: (signal: AbortSignal) => Promise<R>) => Promise<R>;
   /** Keep npm's output off the terminal (--json). */
   quiet: boolean;
+  /** --start: deploys the environment and asks it a sample question (the releases module does it). */
+  start: (projectDir: string, shown: string, env: string, say: (line: string) => void) => Promise<StartedService>;
+}
+
+/** What `init --start` found: the environment's URL and its answer to the sample question. */
+export interface StartedService {
+  env: string;
+  url: string;
+  question: string;
+  answer: string;
+  citations: { id: string; title: string }[];
+  traceId: string;
 }
 
 /**
@@ -111,34 +123,13 @@ export async function initProject(dir: string | undefined, flags: InitFlags, ter
     options,
     files: [...actions].map(([path, action]) => ({ path, action })),
     installed: flags.install,
-    started: undefined as undefined | Awaited<ReturnType<typeof startAndAsk>>,
+    started: undefined as undefined | StartedService,
   };
   const env = firstLocalEnvironment(options);
   if (flags.start) {
-    result.started = await startAndAsk(projectDir, shown, env, say);
+    result.started = await terminal.start(projectDir, shown, env, say);
   } else {
     say(`Next: cd ${shown} && npx genai up ${env}`);
   }
   return result;
-}
-
-const sampleQuestion = 'How do I export my data as a CSV file?';
-
-async function startAndAsk(projectDir: string, shown: string, env: string, say: (line: string) => void) {
-  const { up } = await import('../environments/index.js');
-  const { askService } = await import('../environments/ask.js');
-  const upResult = await up(projectDir, env, { onStep: say });
-  const answer = await askService(upResult.url, sampleQuestion);
-  say('');
-  say(`Q: ${sampleQuestion}`);
-  say(`A: ${answer.answer}`);
-  say(`Citations: ${answer.citations.map((c) => `${c.id} (${c.title})`).join(', ') || 'none'}`);
-  say(`Trace: ${answer.traceId}`);
-  say('');
-  say(`${env} is running at ${upResult.url}. Ask more:`);
-  say(
-    `  curl -s ${upResult.url}/v1/answer -H 'content-type: application/json' -d '{"question":"How do I cancel my subscription?"}'`,
-  );
-  say(`Stop it and remove its data: cd ${shown} && npx genai destroy ${env}`);
-  return { env, url: upResult.url, pid: upResult.pid, question: sampleQuestion, ...answer };
 }

@@ -75,6 +75,16 @@ export const serviceEnvVars: ServiceEnvVar[] = [
     description: 'Length of the embedding vectors; required with OPENAI_BASE_URL (the offline provider uses 384).',
     value: '',
   },
+  {
+    name: 'GENAI_RELEASE_ID',
+    description: 'The release this process runs; set by genai up and reported by /healthz. Leave empty.',
+    value: '',
+  },
+  {
+    name: 'GENAI_INSTANCE_ID',
+    description: 'Set by genai per start, so it knows its own service from another on the same port. Leave empty.',
+    value: '',
+  },
   { name: 'GENAI_TOP_K', description: 'How many chunks retrieval returns.', value: '5' },
   {
     name: 'GENAI_CHUNK_SIZE',

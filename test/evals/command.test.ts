@@ -80,7 +80,7 @@ describe('genai eval --url', () => {
         dir,
       );
       expect(result.exitCode).toBe(1);
-      expect(result.stderr).toMatch(/citations regressed by 1 vs staging baseline/);
+      expect(result.stderr).toMatch(/citations regressed from 1 to 0 \(by 1\) vs staging baseline/);
       const markdown = await readFile(join(dir, 'pr.md'), 'utf8');
       expect(markdown).toContain('## genai eval — ❌ gate failed');
       expect(markdown).toMatch(/\*\*citations\*\*: 4 worse \(`delete-account` 1\.00→0\.00/);

@@ -200,7 +200,7 @@ describe('genai eval engine against a /v1/answer service', () => {
       'reset-password',
       'team-plan-price',
     ]);
-    expect(report.gate.reasons[0]).toMatch(/^citations regressed by 1 vs prod baseline/);
+    expect(report.gate.reasons[0]).toMatch(/^citations regressed from 1 to 0 \(by 1\) vs prod baseline/);
   });
 
   it('fails fast with exit code 3 when the target is unreachable', async () => {

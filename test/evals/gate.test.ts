@@ -64,7 +64,9 @@ describe('the gate', () => {
       baseline: { runId: 'b', label: 'prod baseline', comparisons },
     });
     expect(gate.pass).toBe(false);
-    expect(gate.reasons[0]).toMatch(/^correctness regressed by 0\.1\d+ vs prod baseline \(95% CI of change \[/);
+    expect(gate.reasons[0]).toMatch(
+      /^correctness regressed from 0\.\d+ to 0\.\d+ \(by 0\.1\d+\) vs prod baseline \(95% CI of change \[/,
+    );
     expect(gate.rule).toContain('whole 95% paired-bootstrap confidence interval');
   });
 

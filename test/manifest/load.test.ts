@@ -300,6 +300,14 @@ describe('rules across fields are located too', () => {
     });
   });
 
+  it('promotion.order naming an unknown environment, or one twice: at that name', () => {
+    const unknown = only(`${minimal}promotion: { order: [local, prod] }\n`);
+    expect(unknown).toMatchObject({ code: 'E_MANIFEST_ORDER', field: 'promotion.order[1]' });
+    expect(unknown.fix).toBe('use one of local, or add prod under environments');
+    const twice = only(`${minimal}promotion: { order: [local, local] }\n`);
+    expect(twice).toMatchObject({ code: 'E_MANIFEST_ORDER', field: 'promotion.order[1]', fix: 'list local once' });
+  });
+
   it('scale.min above scale.max: at min', () => {
     const problem = only(`${minimal}  prod: { target: aws, region: eu-west-1, scale: { min: 3, max: 2 } }\n`);
     expect(problem).toMatchObject({

@@ -15,6 +15,9 @@ export interface AppDeps {
   topK: number;
   /** A hash of the running code, so clients that cache answers (genai eval) see a new build. */
   build?: string;
+  /** The release and the start this process belongs to, as genai set them; reported by /healthz. */
+  release?: string | null;
+  instance?: string | null;
 }
 
 export const maxQuestionLength = 2000;
@@ -33,6 +36,8 @@ export function createApp(deps: AppDeps): Hono {
       env: deps.env,
       provider: deps.provider.kind,
       build: deps.build ?? null,
+      release: deps.release ?? null,
+      instance: deps.instance ?? null,
       snapshot: snapshot ? { id: snapshot.id, documents: snapshot.documents, chunks: snapshot.chunks } : null,
     });
   });

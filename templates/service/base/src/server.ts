@@ -24,6 +24,8 @@ async function main(): Promise<void> {
     tracer: tracing.tracer,
     topK: config.topK,
     build: buildHash(),
+    release: config.release,
+    instance: config.instance,
   });
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 

@@ -16,6 +16,11 @@ describe('configuration from the environment', () => {
     });
     expect(config.dataDir).toBe(path.join(cwd, '.genai', 'data', 'local'));
     expect(loadConfig({ GENAI_ENV: 'staging' }, cwd).dataDir).toBe(path.join(cwd, '.genai', 'data', 'staging'));
+    expect(config).toMatchObject({ release: null, instance: null });
+    expect(loadConfig({ GENAI_RELEASE_ID: 'r-0123456789ab', GENAI_INSTANCE_ID: 'i-1' }, cwd)).toMatchObject({
+      release: 'r-0123456789ab',
+      instance: 'i-1',
+    });
     expect(loadConfig({ GENAI_DATA_DIR: 'db', PORT: '9000' }, cwd)).toMatchObject({
       dataDir: path.join(cwd, 'db'),
       port: 9000,

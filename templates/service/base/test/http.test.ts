@@ -21,7 +21,16 @@ describe('the HTTP contract', () => {
 
   beforeAll(async () => {
     ({ store, cleanup } = await tempStore());
-    app = createApp({ env: 'test', store, provider, tracer, topK: 5, build: 'abc123def456' });
+    app = createApp({
+      env: 'test',
+      store,
+      provider,
+      tracer,
+      topK: 5,
+      build: 'abc123def456',
+      release: 'r-0123456789ab',
+      instance: 'i-1',
+    });
   });
   afterAll(() => cleanup());
 
@@ -32,6 +41,8 @@ describe('the HTTP contract', () => {
       env: 'test',
       provider: 'offline',
       build: 'abc123def456',
+      release: 'r-0123456789ab',
+      instance: 'i-1',
       snapshot: null,
     });
 

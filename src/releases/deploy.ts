@@ -1,0 +1,116 @@
+import { environmentError } from '../errors.js';
+import { driverFor, resolveEnvironment, type DriverOptions, type EnvironmentDriver } from '../environments/index.js';
+import type { Deployment, EnvironmentOutputs, ResolvedEnvironment } from '../environments/index.js';
+import { recordedRelease } from './history.js';
+import { appendLedger, appendLedgerUnless } from './ledger.js';
+import { acquireLock, type EnvironmentLock, type LockPurpose } from './lock.js';
+import { createRelease, readRelease, type Release } from './release.js';
+
+export interface DeployRequest extends DriverOptions {
+  cwd: string;
+  env: string;
+  /** A release id; absent: a release made from the project's current build. */
+  release?: string | undefined;
+  forceUnlock?: boolean | undefined;
+  onStep?: ((line: string) => void) | undefined;
+}
+
+/** What `genai up` returns: the environment's outputs, flat, and what changed. */
+export type DeployResult = EnvironmentOutputs & {
+  changed: boolean;
+  /** True when the release was made for this deploy (not only found). */
+  releaseCreated: boolean;
+};
+
+/**
+ * `genai up ENV`: makes ENV run a release — the one named, or one made from the current build — under
+ * ENV's lock, with every step in the ledger. Running the same release again changes nothing.
+ */
+export async function deployEnvironment(request: DeployRequest): Promise<DeployResult> {
+  const resolved = await resolveEnvironment(request.cwd, request.env);
+  const driver = driverFor(resolved, request);
+  const onStep = request.onStep ?? (() => {});
+  return withLock(resolved, 'deploy', request.forceUnlock, onStep, async () => {
+    let release: Release;
+    let releaseCreated = false;
+    if (request.release) {
+      release = await readRelease(resolved.projectDir, request.release);
+    } else {
+      const made = await createRelease(resolved.projectDir, resolved.manifest);
+      if (made.built) onStep('built the service (npm run build)');
+      onStep(`${made.created ? 'created' : 'using'} release ${made.release.id}`);
+      release = made.release;
+      releaseCreated = made.created;
+    }
+    const { outputs, changed } = await deployRelease(resolved.projectDir, driver, release, onStep);
+    return { ...outputs, changed, releaseCreated };
+  });
+}
+
+/**
+ * Deploys a release through the environment's driver and records it: deploy.started, then deploy.finished
+ * or deploy.failed with the reason. The caller holds the environment's lock.
+ */
+export async function deployRelease(
+  projectDir: string,
+  driver: EnvironmentDriver,
+  release: Pick<Release, 'id' | 'artifact'>,
+  onStep: (line: string) => void,
+): Promise<Deployment> {
+  const { env } = driver;
+  const current = await driver.runningRelease();
+  if (current.state === 'running' && current.release === release.id) {
+    const outputs = await driver.outputs();
+    // A deploy killed after the start but before its record left the ledger behind: catch it up.
+    await appendLedgerUnless(
+      projectDir,
+      { kind: 'deploy.finished', env, releaseId: release.id, url: outputs.url },
+      (entries) => recordedRelease(entries, env) === release.id,
+    );
+    return { outputs, changed: false };
+  }
+  await appendLedger(projectDir, { kind: 'deploy.started', env, releaseId: release.id });
+  onStep(`deploying ${release.id} to ${env}`);
+  try {
+    const deployment = await driver.deploy(release, onStep);
+    if (deployment.outputs.release !== release.id) {
+      throw environmentError(
+        'E_DEPLOY_MISMATCH',
+        `${env} answers with release ${deployment.outputs.release ?? 'none'} after deploying ${release.id}`,
+        { fix: `read the service log (genai outputs ${env}), then genai up ${env} --release ${release.id}` },
+      );
+    }
+    await appendLedger(projectDir, {
+      kind: 'deploy.finished',
+      env,
+      releaseId: release.id,
+      url: deployment.outputs.url,
+    });
+    return deployment;
+  } catch (error) {
+    await appendLedger(projectDir, {
+      kind: 'deploy.failed',
+      env,
+      releaseId: release.id,
+      reason: (error as Error).message.split('\n')[0] ?? 'unknown',
+    });
+    throw error;
+  }
+}
+
+/** Runs `work` holding ENV's lock; says so when a stale lock was broken. */
+export async function withLock<T>(
+  resolved: ResolvedEnvironment,
+  purpose: LockPurpose,
+  forceUnlock: boolean | undefined,
+  onStep: (line: string) => void,
+  work: (lock: EnvironmentLock) => Promise<T>,
+): Promise<T> {
+  const lock = await acquireLock(resolved.projectDir, resolved.env, { purpose, forceUnlock: forceUnlock ?? false });
+  if (lock.removedStale) onStep(`removed a stale lock of ${resolved.env} (${lock.removedStale.reason})`);
+  try {
+    return await work(lock);
+  } finally {
+    await lock.release();
+  }
+}
