@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { environmentError, usageError } from '../errors.js';
 import { environmentPaths } from './paths.js';
@@ -75,7 +75,8 @@ export async function deployLocal(
       fix: 'deploy a release made by genai release create on this machine',
     });
   }
-  const serviceDir = release.artifact.path;
+  // Relative to the project in the record, so that a project folder can move.
+  const serviceDir = resolve(target.projectDir, release.artifact.path);
   const paths = environmentPaths(target.projectDir, target.env);
   const previous = await readState(paths.state);
   if (previous && isAlive(previous.supervisorPid, 'supervisor')) {
@@ -312,8 +313,11 @@ async function stopProcess(pid: number, graceMs = 8_000): Promise<void> {
 
 function lastLogLine(logFile: string): string {
   try {
-    const lines = readFileSync(logFile, 'utf8').trim().split('\n').filter(Boolean);
-    return lines.length ? `last log line: ${lines[lines.length - 1]!.slice(0, 200)}` : 'its log is empty';
+    const lines = readFileSync(logFile, 'utf8').trim().split('\n').filter(Boolean).slice(-40);
+    if (!lines.length) return 'its log is empty';
+    // Node ends a crash with its version; the cause is the last error line above it.
+    const cause = [...lines].reverse().find((l) => /\b(error|Error|ERR_|EADDRINUSE|EACCES)\b/.test(l)) ?? lines.at(-1)!;
+    return `log: ${cause.trim().slice(0, 200)}`;
   } catch {
     return 'no log';
   }

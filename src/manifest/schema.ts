@@ -14,6 +14,16 @@ import {
   vectorStores,
   type Target,
 } from '../vocabulary.js';
+import {
+  DEFAULT_MAX_REGRESSION,
+  DEFAULT_CHUNK_OVERLAP,
+  DEFAULT_CHUNK_SIZE,
+  DEFAULT_MAX_OUTPUT_TOKENS,
+  DEFAULT_PEAK_FACTOR,
+  DEFAULT_THROUGHPUT,
+  DEFAULT_TOP_K,
+  DEFAULT_VECTOR_STORE,
+} from './defaults.js';
 import { costSection } from './sections/cost.js';
 import { evalsSection } from './sections/evals.js';
 
@@ -94,7 +104,11 @@ export const constraintsSection = z
       .describe('Monthly budget for the whole service in US dollars; cost estimates and promotions are gated on it.'),
     dailyActiveUsers: z.number().int().nonnegative().describe('Expected daily active users.'),
     requestsPerUserPerDay: z.number().nonnegative().describe('Average requests per user per day.'),
-    peakFactor: z.number().min(1).default(3).describe('Peak traffic as a multiple of the average, for sizing.'),
+    peakFactor: z
+      .number()
+      .min(1)
+      .default(DEFAULT_PEAK_FACTOR)
+      .describe('Peak traffic as a multiple of the average, for sizing.'),
     regions: z
       .array(awsRegion.describe('An AWS region code, e.g. eu-west-1.'))
       .min(1)
@@ -122,7 +136,7 @@ export const modelSection = z
     id: z.string().min(1).describe('Model id as the provider names it, e.g. meta.llama3-1-70b-instruct-v1:0.'),
     throughput: z
       .enum(throughputs)
-      .default('on-demand')
+      .default(DEFAULT_THROUGHPUT)
       .describe('Pay per token (on-demand) or reserved capacity (provisioned).'),
     baseUrl: z
       .url()
@@ -130,7 +144,12 @@ export const modelSection = z
       .describe(
         'Endpoint of an OpenAI-compatible server, e.g. http://localhost:11434/v1; required for openai-compatible.',
       ),
-    maxOutputTokens: z.number().int().positive().default(512).describe('Upper bound on generated tokens per answer.'),
+    maxOutputTokens: z
+      .number()
+      .int()
+      .positive()
+      .default(DEFAULT_MAX_OUTPUT_TOKENS)
+      .describe('Upper bound on generated tokens per answer.'),
   })
   .superRefine((model, ctx) => {
     if (model.provider === 'openai-compatible' && model.baseUrl === undefined) {
@@ -172,20 +191,20 @@ export const vectorStoreSection = z
   .strictObject({
     kind: z
       .enum(vectorStores)
-      .default('pgvector')
+      .default(DEFAULT_VECTOR_STORE)
       .describe('pgvector (PGlite locally, Aurora in AWS), opensearch, qdrant or s3vectors.'),
   })
   .describe('Where document chunks and their embeddings are stored.');
 
 export const retrievalSection = z
   .strictObject({
-    topK: z.number().int().min(1).max(50).default(5).describe('Chunks retrieved per question.'),
-    chunkSize: z.number().int().positive().default(400).describe('Chunk length in tokens.'),
+    topK: z.number().int().min(1).max(50).default(DEFAULT_TOP_K).describe('Chunks retrieved per question.'),
+    chunkSize: z.number().int().positive().default(DEFAULT_CHUNK_SIZE).describe('Chunk length in tokens.'),
     chunkOverlap: z
       .number()
       .int()
       .nonnegative()
-      .default(50)
+      .default(DEFAULT_CHUNK_OVERLAP)
       .describe('Tokens shared by consecutive chunks; less than chunkSize.'),
   })
   .superRefine((retrieval, ctx) => {
@@ -209,7 +228,7 @@ export const promotionSection = z
       .number()
       .min(0)
       .max(1)
-      .default(0.02)
+      .default(DEFAULT_MAX_REGRESSION)
       .describe(
         'Largest drop of an eval score against the target environment baseline that a promotion tolerates (0..1).',
       ),

@@ -5,7 +5,7 @@ import {
   DEFAULT_RETRIES,
   DEFAULT_RETRIEVAL_K,
   DEFAULT_TIMEOUT_MS,
-} from '../../evals/defaults.js';
+} from '../defaults.js';
 
 /** The built-in LLM judges. Each has a versioned rubric in src/evals/judges/rubrics.ts. */
 export const builtInJudgeNames = ['correctness', 'groundedness', 'relevance', 'sufficiency', 'safety'] as const;
