@@ -133,8 +133,11 @@ function outermost(packages: readonly RuntimePackage[]): RuntimePackage[] {
   return kept;
 }
 
+/** Names a dependency set: the first 16 hex characters of SHA-256 over package-lock.json. */
+export const lockfileHash = (lockText: string) => sha256(lockText).slice(0, 16);
+
 export interface DependencySet {
-  /** First 16 hex characters of SHA-256 over package-lock.json. */
+  /** See lockfileHash. */
   lockHash: string;
   /** Relative to the project: .genai/deps/<lockHash>. */
   path: string;
@@ -194,7 +197,7 @@ async function checkInstalled(projectDir: string, packages: readonly RuntimePack
  * .genai/deps/<lockHash>/node_modules, through a temporary folder renamed into place.
  */
 export async function pinDependencies(projectDir: string, lockText: string): Promise<DependencySet> {
-  const lockHash = sha256(lockText).slice(0, 16);
+  const lockHash = lockfileHash(lockText);
   const paths = releasePaths(projectDir);
   const final = join(paths.deps, lockHash);
   const path = relative(projectDir, final).split(sep).join('/');

@@ -10,6 +10,7 @@ import {
   bundleFiles,
   bundleHash,
   CONFIG_SOURCES,
+  lockfileHash,
   pinDependencies,
   writeBundle,
   type DependencySet,
@@ -108,7 +109,7 @@ export async function createRelease(projectDir: string, manifest?: Manifest): Pr
   if (!files.some((f) => f.path.startsWith('dist/'))) {
     throw usageError('E_NOT_BUILT', 'the project has no dist/ to release', { fix: 'run npm run build' });
   }
-  const lockHash = sha256(lockText).slice(0, 16);
+  const lockHash = lockfileHash(lockText);
   const configHash = treeHash(await hashTree(dir, CONFIG_SOURCES));
   const artifactSha = bundleHash(files, lockHash);
   const id = `r-${sha256(`${artifactSha}\n${lockHash}\n${configHash}`).slice(0, 12)}`;
