@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
-import { closest, loadManifest, locate, type Manifest } from '../manifest/index.js';
+import type { Manifest } from '../manifest/index.js';
 import type { Target } from '../vocabulary.js';
 import { devForeground, startEphemeralService as startEphemeral } from './dev.js';
 import type { EnvironmentDriver, EnvironmentOutputs, ResolvedEnvironment } from './driver.js';
@@ -23,6 +23,7 @@ export { renderOutputs } from './render.js';
 
 /** Finds ENV in genai.yaml (default: the first local environment), located errors for unknown names. */
 export async function resolveEnvironment(cwd: string, env: string | undefined): Promise<ResolvedEnvironment> {
+  const { closest, loadManifest, locate } = await import('../manifest/index.js');
   const projectDir = resolve(cwd);
   const loaded = await loadManifest(projectDir);
   const { manifest } = loaded;
@@ -143,6 +144,7 @@ export async function environmentEndpoint(cwd: string, env: string): Promise<str
 /** The project's service on a free port with fresh data, for one eval run. */
 export async function startEphemeralService(cwd: string): Promise<{ url: string; stop(): Promise<void> }> {
   const projectDir = resolve(cwd);
+  const { loadManifest } = await import('../manifest/index.js');
   const { manifest } = await loadManifest(projectDir);
   return startEphemeral({ projectDir, manifest });
 }

@@ -2,7 +2,6 @@ import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { execa } from 'execa';
 import { environmentError, usageError } from '../errors.js';
 import type { Manifest } from '../manifest/index.js';
 
@@ -30,6 +29,7 @@ export async function ensureBuilt(projectDir: string): Promise<'built' | 'fresh'
       fix: 'run npm install in the project',
     });
   }
+  const { execa } = await import('execa');
   const result = await execa('npm', ['run', 'build', '--silent'], { cwd: projectDir, reject: false, all: true });
   if (result.failed) {
     const first =
@@ -57,6 +57,7 @@ export async function ingest(
   dataDir: string,
   serviceEnv: Record<string, string>,
 ): Promise<Snapshot> {
+  const { execa } = await import('execa');
   const result = await execa(process.execPath, ['dist/ingest.js'], {
     cwd: projectDir,
     env: { ...serviceEnv, GENAI_DATA_DIR: dataDir },

@@ -1,7 +1,6 @@
 import { ExitCode, GenaiError, usageError } from '../errors.js';
 import { driverFor, resolveEnvironment, type EnvironmentDriver } from '../environments/index.js';
 import type { ResolvedEnvironment } from '../environments/index.js';
-import { checkManifest, closest, loadManifest, locate } from '../manifest/index.js';
 import { deployRelease, withLock } from './deploy.js';
 import { lastEval, recordedRelease } from './history.js';
 import { appendLedger, readLedger } from './ledger.js';
@@ -291,6 +290,7 @@ const interruptedTo = (result: PromotionResult) => (error: unknown) => {
 
 /** FROM and TO, resolved, with located errors: unknown names, FROM == TO, a step backwards. */
 async function resolvePair(request: PromoteRequest): Promise<[ResolvedEnvironment, ResolvedEnvironment]> {
+  const { closest, loadManifest, locate } = await import('../manifest/index.js');
   const loaded = await loadManifest(request.cwd);
   const names = Object.keys(loaded.manifest.environments);
   const at = (field: (string | number)[], mode: 'value' | 'key' = 'value') =>
@@ -330,6 +330,7 @@ const nextAfter = (order: string[], env: string) => order[order.indexOf(env) + 1
 
 /** The manifest's checks that concern TO: its region, its budget, the data it may send out. */
 async function checkConstraints(to: ResolvedEnvironment) {
+  const { checkManifest, loadManifest } = await import('../manifest/index.js');
   const loaded = await loadManifest(to.projectDir);
   const findings = checkManifest(loaded).filter(
     (f) => f.field.startsWith(`environments.${to.env}`) || !f.field.startsWith('environments.'),

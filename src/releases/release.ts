@@ -2,10 +2,9 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { execa } from 'execa';
 import { environmentError, usageError } from '../errors.js';
 import { ensureBuilt } from '../environments/index.js';
-import { closest, loadManifest, type Manifest } from '../manifest/index.js';
+import type { Manifest } from '../manifest/index.js';
 import {
   bundleFiles,
   bundleHash,
@@ -58,6 +57,7 @@ const GIT_TIMEOUT_MS = 5_000;
 
 /** The project's commit and whether its work tree has changes; null when git or a repository is absent. */
 async function gitState(projectDir: string): Promise<Release['git']> {
+  const { execa } = await import('execa');
   const git = (args: string[]) => execa('git', args, { cwd: projectDir, reject: false, timeout: GIT_TIMEOUT_MS });
   const head = await git(['rev-parse', 'HEAD']);
   if (head.failed || !/^[0-9a-f]{40,64}$/.test(String(head.stdout).trim())) return null;
@@ -100,7 +100,7 @@ async function readLockfile(projectDir: string): Promise<string> {
 export async function createRelease(projectDir: string, manifest?: Manifest): Promise<CreateReleaseResult> {
   const started = performance.now();
   const dir = resolve(projectDir);
-  manifest ??= (await loadManifest(dir)).manifest;
+  manifest ??= (await (await import('../manifest/index.js')).loadManifest(dir)).manifest;
   // Before anything is written: the tree as the user left it.
   const git = await gitState(dir);
   const built = (await ensureBuilt(dir)) === 'built';
@@ -203,6 +203,7 @@ export async function readRelease(projectDir: string, id: string): Promise<Relea
     });
   }
   const shown = ids.length > 5 ? `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more` : ids.join(', ');
+  const { closest } = await import('../manifest/index.js');
   const [near] = closest(id, ids);
   throw usageError('E_NO_RELEASE', `no release ${id} (it has ${shown})`, {
     location: RELEASES_DIR,
