@@ -84,9 +84,8 @@ export default class Init extends GenaiCommand<typeof Init> {
 
     if (flags['dry-run']) {
       const target = await scaffold.inspectTarget(projectDir);
-      const existing = await scaffold.existingFiles(projectDir, plan.files);
-      for (const file of plan.files)
-        this.say(`${existing.has(file.path) ? 'would overwrite' : 'would create'} ${file.path}`);
+      const actions = await scaffold.plannedActions(projectDir, plan.files);
+      for (const [path, action] of actions) this.say(`would ${action} ${path}`);
       const refusal =
         target.entries.filter((e) => e !== '.git').length > 0 && !flags.force
           ? ' (refused: the folder is not empty; --force overwrites)'
@@ -97,13 +96,13 @@ export default class Init extends GenaiCommand<typeof Init> {
         dir: projectDir,
         name: options.name,
         options,
-        files: plan.files.map((f) => ({ path: f.path, action: existing.has(f.path) ? 'overwrite' : 'create' })),
+        files: [...actions].map(([path, action]) => ({ path, action })),
       };
     }
 
     const actions = await scaffold.writeProject(projectDir, plan.files, {
       force: flags.force,
-      onFile: (path, action) => this.say(`${action === 'overwrite' ? 'Overwriting' : 'Creating'} ${path}`),
+      onFile: (path, action) => this.say(`${scaffold.actionLabels[action]} ${path}`),
     });
     this.say(`${options.name}: ${actions.size} files in ${shown}`);
 

@@ -1,5 +1,13 @@
 export { planProject, type PlannedFile, type ProjectPlan } from './plan.js';
-export { writeProject, inspectTarget, existingFiles, type WriteAction } from './write.js';
+export {
+  actionLabels,
+  existingFiles,
+  inspectTarget,
+  plannedActions,
+  writeFiles,
+  writeProject,
+  type WriteAction,
+} from './write.js';
 export { resolveInitOptions, type Asker, type InitAnswers } from './resolve.js';
 export { selectLayers, outputPath } from './layers.js';
 export { firstLocalEnvironment, plannedEnvironments, type InitOptions } from './options.js';
