@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import * as prettier from 'prettier';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { renderTemplate, shellWord, yamlScalar } from '../../src/scaffold/render.js';
@@ -13,11 +14,19 @@ const hostile = [
   '- list',
   'tab\there',
   'ünïcode ✓',
+  `a'b'c"d`,
+  'back\\slash',
+  "it's",
 ];
 
 describe('escaping values for the context they land in', () => {
   it.each(hostile)('a YAML scalar reads back as the same string: %j', (value) => {
     expect(parse(`field: ${yamlScalar(value)}\n`)).toEqual({ field: value });
+  });
+
+  it.each(hostile)('a YAML scalar is already as Prettier would write it: %j', async (value) => {
+    const text = `a: ${yamlScalar(value)}\nb: [${yamlScalar(value)}]\n`;
+    expect(await prettier.format(text, { parser: 'yaml', singleQuote: true, printWidth: 120 })).toBe(text);
   });
 
   it.each(hostile)('a shell word reaches the program unchanged: %j', (value) => {
