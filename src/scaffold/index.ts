@@ -9,7 +9,7 @@ export {
   type WriteAction,
 } from './write.js';
 export { resolveInitOptions, type Asker, type InitAnswers } from './resolve.js';
-export { selectLayers, outputPath } from './layers.js';
+export { outputPath, SERVICE_TEMPLATE } from './layers.js';
 export { firstLocalEnvironment, plannedEnvironments, type InitOptions } from './options.js';
 export { defaultKitDependency, kitRoot, templatesDir, kitVersion } from './kit.js';
 export { installDependencies } from './install.js';

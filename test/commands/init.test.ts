@@ -54,7 +54,10 @@ describe('genai init', () => {
     const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
     expect(pkg.name).toBe('demo');
     expect(pkg.devDependencies['genai-kit']).toBe(`file:${root}`);
+    expect(pkg.scripts['format:check']).toBe('prettier --check .');
     expect(existsSync(join(dir, '.github', 'workflows', 'ci.yml'))).toBe(true);
+    expect(existsSync(join(dir, '.github', 'workflows', 'deploy.yml'))).toBe(true);
+    expect(existsSync(join(dir, '.github', 'workflows', 'nightly-evals.yml'))).toBe(true);
     expect(existsSync(join(dir, 'evals', 'dataset.jsonl'))).toBe(true);
     expect((await readdir(join(dir, 'data'))).filter((f) => f.endsWith('.md')).length).toBeGreaterThanOrEqual(25);
   });

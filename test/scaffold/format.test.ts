@@ -71,7 +71,7 @@ describe('a new project is formatted as its own format:check wants', () => {
         expect.arrayContaining(['README.md', 'genai.yaml', 'package.json', 'src/config.ts', '.prettierrc.json']),
       );
       expect(checked.filter((p) => p.startsWith('data/'))).toEqual([]);
-      if (options.ci === 'github') expect(checked).toContain('.github/workflows/ci.yml');
+      if (options.ci === 'github') expect(checked).toContain('.github/workflows/deploy.yml');
       if (options.ci === 'gitlab') expect(checked).toContain('.gitlab-ci.yml');
     },
     60_000,
