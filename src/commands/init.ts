@@ -45,7 +45,7 @@ export default class Init extends GenaiCommand<typeof Init> {
     }),
     'kit-spec': Flags.string({
       description:
-        'How the project depends on genai-kit (a version, or file: a path or packed tarball). Default: this kit.',
+        'How the project depends on genai-kit (a version, or file: a path or packed tarball). Default: the published version, or this kit packed into vendor/ when it runs from a source checkout.',
     }),
   };
 
@@ -79,7 +79,7 @@ export default class Init extends GenaiCommand<typeof Init> {
     const plan = await scaffold.planProject({
       options,
       templatesDir: scaffold.templatesDir,
-      kitDependency: flags['kit-spec'] ?? scaffold.defaultKitDependency(),
+      kit: flags['kit-spec'] ? { spec: flags['kit-spec'] } : await scaffold.defaultKitDependency(),
     });
 
     if (flags['dry-run']) {

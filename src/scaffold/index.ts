@@ -11,5 +11,14 @@ export {
 export { resolveInitOptions, type Asker, type InitAnswers } from './resolve.js';
 export { outputPath, SERVICE_TEMPLATE } from './layers.js';
 export { firstLocalEnvironment, plannedEnvironments, type InitOptions } from './options.js';
-export { defaultKitDependency, kitRoot, templatesDir, kitVersion } from './kit.js';
+export {
+  defaultKitDependency,
+  installedFromRegistry,
+  kitRoot,
+  kitVersion,
+  packKit,
+  templatesDir,
+  VENDOR_DIR,
+  type KitDependency,
+} from './kit.js';
 export { installDependencies } from './install.js';

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { pipelineFiles, pipelineSpec } from '../ci/index.js';
+import type { KitDependency } from './kit.js';
 import { outputPath, SERVICE_TEMPLATE } from './layers.js';
 import { firstLocalEnvironment, plannedEnvironments, providerModels, type InitOptions } from './options.js';
 import { renderTemplate } from './render.js';
@@ -20,12 +21,12 @@ export interface ProjectPlan {
 export interface PlanInput {
   options: InitOptions;
   templatesDir: string;
-  /** The `genai-kit` devDependency spec written into package.json. */
-  kitDependency: string;
+  /** How the project depends on genai-kit: the package.json spec, and the packed kit when it is vendored. */
+  kit: KitDependency;
 }
 
 /** Renders every file of the project in memory; nothing touches the target folder. */
-export async function planProject({ options, templatesDir, kitDependency }: PlanInput): Promise<ProjectPlan> {
+export async function planProject({ options, templatesDir, kit }: PlanInput): Promise<ProjectPlan> {
   const description = `${options.name}: a retrieval-augmented assistant over its help centre`;
   const environments = plannedEnvironments(options);
   // A person approves promotions to prod, when there is one.
@@ -55,8 +56,9 @@ export async function planProject({ options, templatesDir, kitDependency }: Plan
   }
   const manifestTemplate = await readFile(join(templatesDir, 'manifest', 'genai.yaml.hbs'), 'utf8');
   byPath.set('genai.yaml', Buffer.from(renderTemplate(manifestTemplate, context, 'manifest/genai.yaml.hbs')));
-  const pkg = servicePackageJson({ name: options.name, description, kitDependency });
+  const pkg = servicePackageJson({ name: options.name, description, kitDependency: kit.spec });
   byPath.set('package.json', Buffer.from(JSON.stringify(pkg, null, 2) + '\n'));
+  if (kit.vendored) byPath.set(kit.vendored.path, kit.vendored.content);
   if (options.ci !== 'none') {
     // The same generator as `genai ci`, fed what genai.yaml will say.
     const spec = pipelineSpec({

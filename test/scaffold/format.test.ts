@@ -40,7 +40,7 @@ const variants: [string, InitOptions][] = [
 
 /** Writes the plan to a folder and asks Prettier about each file as `prettier --check .` would there. */
 async function formatCheck(options: InitOptions): Promise<{ checked: string[]; unformatted: string[] }> {
-  const plan = await planProject({ options, templatesDir: join(root, 'templates'), kitDependency: '0.1.0' });
+  const plan = await planProject({ options, templatesDir: join(root, 'templates'), kit: { spec: '0.1.0' } });
   const dir = await mkdtemp(join(tmpdir(), 'genai-format-'));
   for (const file of plan.files) {
     await mkdir(dirname(join(dir, file.path)), { recursive: true });
@@ -88,7 +88,7 @@ describe('a new project is formatted as its own format:check wants', () => {
   });
 
   it('the check can fail: a long line in a rendered file is found', async () => {
-    const plan = await planProject({ options: base, templatesDir: join(root, 'templates'), kitDependency: '0.1.0' });
+    const plan = await planProject({ options: base, templatesDir: join(root, 'templates'), kit: { spec: '0.1.0' } });
     const config = JSON.parse(await readFile(join(root, '.prettierrc.json'), 'utf8'));
     const source = plan.files.find((f) => f.path === 'src/config.ts')!.content.toString('utf8');
     expect(await prettier.check(source, { ...config, filepath: 'src/config.ts' })).toBe(true);
