@@ -44,7 +44,7 @@ export default class Init extends GenaiCommand<typeof Init> {
     }),
     'kit-spec': Flags.string({
       description:
-        'How the project depends on genai-kit (a version, or file: a path or packed tarball). Default: this kit.',
+        'How the project depends on genai-kit (a version, or file: a path or packed tarball). Default: the published version, or this kit packed into vendor/ when it runs from a source checkout.',
     }),
   };
 

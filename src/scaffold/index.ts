@@ -1,8 +1,25 @@
 export { initProject, type InitFlags, type InitTerminal } from './init.js';
 export { planProject, type PlannedFile, type ProjectPlan } from './plan.js';
-export { writeProject, inspectTarget, existingFiles, type WriteAction } from './write.js';
+export {
+  actionLabels,
+  existingFiles,
+  inspectTarget,
+  plannedActions,
+  writeFiles,
+  writeProject,
+  type WriteAction,
+} from './write.js';
 export { resolveInitOptions, type Asker, type InitAnswers } from './resolve.js';
-export { selectLayers, outputPath } from './layers.js';
+export { outputPath, SERVICE_TEMPLATE } from './layers.js';
 export { firstLocalEnvironment, plannedEnvironments, type InitOptions } from './options.js';
-export { defaultKitDependency, kitRoot, templatesDir, kitVersion } from './kit.js';
+export {
+  defaultKitDependency,
+  installedFromRegistry,
+  kitRoot,
+  kitVersion,
+  packKit,
+  templatesDir,
+  VENDOR_DIR,
+  type KitDependency,
+} from './kit.js';
 export { installDependencies } from './install.js';

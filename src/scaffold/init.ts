@@ -6,7 +6,7 @@ import { defaultKitDependency, templatesDir } from './kit.js';
 import { firstLocalEnvironment } from './options.js';
 import { planProject } from './plan.js';
 import { resolveInitOptions, type Asker } from './resolve.js';
-import { existingFiles, inspectTarget, writeProject } from './write.js';
+import { actionLabels, inspectTarget, plannedActions, writeProject } from './write.js';
 
 /** The command line of `genai init`, as oclif parses it. */
 export interface InitFlags {
@@ -83,13 +83,13 @@ export async function initProject(dir: string | undefined, flags: InitFlags, ter
   const plan = await planProject({
     options,
     templatesDir,
-    kitDependency: flags['kit-spec'] ?? defaultKitDependency(),
+    kit: flags['kit-spec'] ? { spec: flags['kit-spec'] } : await defaultKitDependency(),
   });
 
   if (flags['dry-run']) {
     const target = await inspectTarget(projectDir);
-    const existing = await existingFiles(projectDir, plan.files);
-    for (const file of plan.files) say(`${existing.has(file.path) ? 'would overwrite' : 'would create'} ${file.path}`);
+    const actions = await plannedActions(projectDir, plan.files);
+    for (const [path, action] of actions) say(`would ${action} ${path}`);
     const refusal =
       target.entries.filter((e) => e !== '.git').length > 0 && !flags.force
         ? ' (refused: the folder is not empty; --force overwrites)'
@@ -100,14 +100,14 @@ export async function initProject(dir: string | undefined, flags: InitFlags, ter
       dir: projectDir,
       name: options.name,
       options,
-      files: plan.files.map((f) => ({ path: f.path, action: existing.has(f.path) ? 'overwrite' : 'create' })),
+      files: [...actions].map(([path, action]) => ({ path, action })),
     };
   }
 
   const actions = await terminal.interruptible((signal) =>
     writeProject(projectDir, plan.files, {
       force: flags.force,
-      onFile: (path, action) => say(`${action === 'overwrite' ? 'Overwriting' : 'Creating'} ${path}`),
+      onFile: (path, action) => say(`${actionLabels[action]} ${path}`),
       signal,
     }),
   );

@@ -2,13 +2,28 @@ import Handlebars from 'handlebars';
 
 /**
  * Handlebars with helpers that escape a value for the context it lands in. `{{x}}` HTML-escapes (right for
- * Markdown and HTML); `{{yaml x}}` writes a double-quoted YAML scalar; `{{sh x}}` a single-quoted shell
+ * Markdown and HTML); `{{yaml x}}` writes a quoted YAML scalar; `{{sh x}}` a single-quoted shell
  * word; `{{json x}}` a JSON value.
  */
 const engine = Handlebars.create();
 
-/** JSON strings are valid YAML double-quoted scalars, and JSON escaping covers every control character. */
-export const yamlScalar = (value: unknown): string => JSON.stringify(String(value));
+/** Control characters (tab aside), line breaks and byte-order marks: only double quotes can escape them. */
+const needsEscape = (character: string): boolean => {
+  const code = character.codePointAt(0)!;
+  return (code < 0x20 && code !== 0x09) || (code >= 0x7f && code <= 0x9f) || [0x2028, 0x2029, 0xfeff].includes(code);
+};
+
+/**
+ * A quoted YAML scalar, quoted as Prettier (singleQuote) would leave it, so a rendered file is already
+ * formatted: single quotes unless the text holds a single quote and no double one; JSON's double-quoted
+ * form (a valid YAML scalar whose escapes cover every control character) where escapes are needed.
+ */
+export function yamlScalar(value: unknown): string {
+  const text = String(value);
+  if ([...text].some(needsEscape)) return JSON.stringify(text);
+  if (text.includes('"') || !text.includes("'")) return `'${text.replaceAll("'", "''")}'`;
+  return JSON.stringify(text);
+}
 
 export const shellWord = (value: unknown): string => `'${String(value).replaceAll("'", `'\\''`)}'`;
 

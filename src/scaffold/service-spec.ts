@@ -37,6 +37,8 @@ export const serviceDevDependencies = {
   typescript: '5.9.3',
   vitest: '4.1.12',
   '@types/node': '20.19.43',
+  // The kit's own version and configuration (.prettierrc.json): a generated project is formatted as the kit is.
+  prettier: '3.10.1',
 } as const satisfies Record<string, string>;
 
 /** The oldest Node the generated service supports (PGlite and the OpenTelemetry SDK need 20). */
@@ -150,6 +152,8 @@ export function servicePackageJson({
       ingest: 'node dist/ingest.js',
       test: 'vitest run',
       typecheck: 'tsc -p tsconfig.json --noEmit && tsc -p tsconfig.test.json',
+      format: 'prettier --write .',
+      'format:check': 'prettier --check .',
       dev: 'genai dev',
       check: 'genai check',
       eval: 'genai eval --local',

@@ -1,18 +1,26 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { usageError, GenaiError, ExitCode } from '../errors.js';
 import type { PlannedFile } from './plan.js';
 
-export type WriteAction = 'create' | 'overwrite';
+/** What writing does to one file: a new file, a replaced one, or none when the file already holds that content. */
+export type WriteAction = 'create' | 'overwrite' | 'skip';
 
 export interface WriteOptions {
   force?: boolean | undefined;
-  /** Called once per file after the whole project is in place. */
+  /** Called once per file after every file is in place. */
   onFile?: ((path: string, action: WriteAction) => void) | undefined;
   /** Aborted by Ctrl-C: the write stops and puts the folder back as it was. */
   signal?: AbortSignal | undefined;
 }
+
+/** The words a command logs for each action, as oclif's generators do. */
+export const actionLabels: Record<WriteAction, string> = {
+  create: 'Creating',
+  overwrite: 'Overwriting',
+  skip: 'Skipping',
+};
 
 /** What is in the target folder now, before anything is written. */
 export async function inspectTarget(dir: string): Promise<{ exists: boolean; entries: string[] }> {
@@ -33,16 +41,43 @@ export async function inspectTarget(dir: string): Promise<{ exists: boolean; ent
 
 /** Which planned files would replace existing ones. */
 export async function existingFiles(dir: string, files: PlannedFile[]): Promise<Set<string>> {
-  const found = new Set<string>();
+  const actions = await plannedActions(dir, files);
+  return new Set([...actions].filter(([, action]) => action !== 'create').map(([path]) => path));
+}
+
+/** What writing would do to each file: create it, overwrite it, or skip it because it holds that content. */
+export async function plannedActions(dir: string, files: PlannedFile[]): Promise<Map<string, WriteAction>> {
+  const actions = new Map<string, WriteAction>();
   for (const file of files) {
-    try {
-      await stat(join(dir, file.path));
-      found.add(file.path);
-    } catch {
-      /* absent */
-    }
+    const path = join(dir, file.path);
+    const info = await stat(path).catch(() => undefined);
+    const same = info?.isFile() && info.size === file.content.length && (await readFile(path)).equals(file.content);
+    actions.set(file.path, !info ? 'create' : same ? 'skip' : 'overwrite');
   }
-  return found;
+  return actions;
+}
+
+/**
+ * Writes some files into an existing project (a pipeline, say) as writeProject does, but refuses only when
+ * a file it writes exists with other content; --force overwrites those. Files that already hold the
+ * planned content are skipped.
+ */
+export async function writeFiles(
+  dir: string,
+  files: PlannedFile[],
+  options: WriteOptions = {},
+): Promise<Map<string, WriteAction>> {
+  const target = await inspectTarget(dir);
+  const actions = await plannedActions(dir, files);
+  const conflicts = [...actions].filter(([, action]) => action === 'overwrite').map(([path]) => path);
+  if (conflicts.length > 0 && !options.force) {
+    throw usageError(
+      'E_FILES_EXIST',
+      `${conflicts.join(', ')} already ${conflicts.length === 1 ? 'exists' : 'exist'} with other content`,
+      { fix: 'pass --force to overwrite (commit first to keep the old version), or move the files aside' },
+    );
+  }
+  return commitFiles(dir, files, actions, target.exists, options);
 }
 
 /**
@@ -67,13 +102,29 @@ export async function writeProject(
     );
   }
 
+  return commitFiles(dir, files, await plannedActions(dir, files), target.exists, options);
+}
+
+/**
+ * The transaction under writeProject and writeFiles: every file is staged inside the target (same file
+ * system, so renames are atomic), then renamed into place; replaced files are kept aside until the end
+ * and put back on failure or Ctrl-C (options.signal). Files whose action is 'skip' are left alone.
+ */
+async function commitFiles(
+  dir: string,
+  planned: PlannedFile[],
+  planActions: Map<string, WriteAction>,
+  targetExists: boolean,
+  options: WriteOptions,
+): Promise<Map<string, WriteAction>> {
+  const files = planned.filter((f) => planActions.get(f.path) !== 'skip');
   const checkpoint = () => {
     if (options.signal?.aborted)
       throw new GenaiError('E_INTERRUPTED', 'interrupted; nothing was written', { exitCode: ExitCode.interrupted });
   };
 
-  const createdRoot = target.exists ? undefined : await mkdir(dir, { recursive: true });
-  const staging = join(dir, `.genai-init-${randomBytes(4).toString('hex')}`);
+  const createdRoot = targetExists ? undefined : await mkdir(dir, { recursive: true });
+  const staging = join(dir, `.genai-write-${randomBytes(4).toString('hex')}`);
   const backups = join(staging, '.replaced');
   const moved: string[] = [];
   const replaced: string[] = [];
@@ -106,8 +157,9 @@ export async function writeProject(
     throw err;
   }
   await rm(staging, { recursive: true, force: true });
-  for (const [path, action] of actions) options.onFile?.(path, action);
-  return actions;
+  const result = new Map(planned.map((f): [string, WriteAction] => [f.path, actions.get(f.path) ?? 'skip']));
+  for (const [path, action] of result) options.onFile?.(path, action);
+  return result;
 
   async function rollback(): Promise<void> {
     if (createdRoot) {

@@ -53,10 +53,60 @@ describe('genai init', () => {
     ]);
     const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
     expect(pkg.name).toBe('demo');
-    expect(pkg.devDependencies['genai-kit']).toBe(`file:${root}`);
+    expect(pkg.scripts['format:check']).toBe('prettier --check .');
     expect(existsSync(join(dir, '.github', 'workflows', 'ci.yml'))).toBe(true);
+    expect(existsSync(join(dir, '.github', 'workflows', 'deploy.yml'))).toBe(true);
+    expect(existsSync(join(dir, '.github', 'workflows', 'nightly-evals.yml'))).toBe(true);
     expect(existsSync(join(dir, 'evals', 'dataset.jsonl'))).toBe(true);
     expect((await readdir(join(dir, 'data'))).filter((f) => f.endsWith('.md')).length).toBeGreaterThanOrEqual(25);
+  });
+
+  it('from a source checkout, vendors the packed kit and depends on it by a relative path', async () => {
+    const dir = join(work, 'vendored');
+    const { exitCode, stdout } = await init(dir, '--yes', '--no-install');
+    expect(exitCode).toBe(0);
+    const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
+    const tarball = `vendor/genai-kit-${version}.tgz`;
+    expect(stdout).toMatch(new RegExp(`^Creating ${tarball.replaceAll('.', '\\.')}$`, 'm'));
+    const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+    expect(pkg.devDependencies['genai-kit']).toBe(`file:${tarball}`);
+    // What npm pack put in: the built kit and what it reads at run time, not its sources or tests.
+    const { stdout: listing } = await execa('tar', ['-tzf', join(dir, tarball)]);
+    const entries = listing.split('\n');
+    for (const path of [
+      'package/package.json',
+      'package/bin/run.js',
+      'package/dist/index.js',
+      'package/dist/commands/init.js',
+      'package/oclif.manifest.json',
+      'package/schema/genai.schema.json',
+      'package/templates/manifest/genai.yaml.hbs',
+      'package/templates/service/base/.prettierrc.json',
+    ])
+      expect(entries).toContain(path);
+    expect(entries.filter((e) => /^package\/(src|test|node_modules)\//.test(e))).toEqual([]);
+    // No path of this machine in what the project commits.
+    for (const file of ['package.json', 'genai.yaml', '.github/workflows/ci.yml', 'README.md'])
+      expect(await readFile(join(dir, file), 'utf8'), file).not.toContain(root);
+  });
+
+  it('--kit-spec replaces the vendored kit', async () => {
+    const dir = join(work, 'spec');
+    const { exitCode } = await init(dir, '--yes', '--no-install', '--kit-spec', '0.1.0');
+    expect(exitCode).toBe(0);
+    expect(JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')).devDependencies['genai-kit']).toBe('0.1.0');
+    expect(existsSync(join(dir, 'vendor'))).toBe(false);
+  });
+
+  it('--force over an unchanged project skips the files that are the same', async () => {
+    const dir = join(work, 'again');
+    expect((await init(dir, '--yes', '--no-install')).exitCode).toBe(0);
+    await writeFile(join(dir, 'genai.yaml'), 'name: changed\n');
+    const { exitCode, stdout } = await init(dir, '--yes', '--no-install', '--force');
+    expect(exitCode).toBe(0);
+    expect(stdout).toMatch(/^Overwriting genai\.yaml$/m);
+    expect(stdout).toMatch(/^Skipping package\.json$/m);
+    expect(stdout).toMatch(/^Skipping \.github\/workflows\/deploy\.yml$/m);
   });
 
   it('--target aws --provider bedrock adds a local environment and puts cloud ones in the region', async () => {

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import * as prettier from 'prettier';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { renderTemplate, shellWord, yamlScalar } from '../../src/scaffold/render.js';
-import { outputPath, selectLayers } from '../../src/scaffold/layers.js';
+import { outputPath } from '../../src/scaffold/layers.js';
 
 const hostile = [
   `it's "quoted"`,
@@ -13,11 +14,19 @@ const hostile = [
   '- list',
   'tab\there',
   'ünïcode ✓',
+  `a'b'c"d`,
+  'back\\slash',
+  "it's",
 ];
 
 describe('escaping values for the context they land in', () => {
   it.each(hostile)('a YAML scalar reads back as the same string: %j', (value) => {
     expect(parse(`field: ${yamlScalar(value)}\n`)).toEqual({ field: value });
+  });
+
+  it.each(hostile)('a YAML scalar is already as Prettier would write it: %j', async (value) => {
+    const text = `a: ${yamlScalar(value)}\nb: [${yamlScalar(value)}]\n`;
+    expect(await prettier.format(text, { parser: 'yaml', singleQuote: true, printWidth: 120 })).toBe(text);
   });
 
   it.each(hostile)('a shell word reaches the program unchanged: %j', (value) => {
@@ -38,13 +47,7 @@ describe('escaping values for the context they land in', () => {
   });
 });
 
-describe('template selection', () => {
-  it('takes the base and the CI overlay of the chosen provider', () => {
-    expect(selectLayers({ ci: 'github', target: 'local' })).toEqual(['service/base', 'service/overlays/ci/github']);
-    expect(selectLayers({ ci: 'gitlab', target: 'aws' })).toEqual(['service/base', 'service/overlays/ci/gitlab']);
-    expect(selectLayers({ ci: 'none', target: 'local' })).toEqual(['service/base']);
-  });
-
+describe('template paths', () => {
   it('renders .hbs files without the suffix and restores dot-gitignore', () => {
     expect(outputPath('README.md.hbs')).toEqual({ path: 'README.md', render: true });
     expect(outputPath('src/app.ts')).toEqual({ path: 'src/app.ts', render: false });

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { writeProject } from '../../src/scaffold/write.js';
+import { writeFiles, writeProject } from '../../src/scaffold/write.js';
 import { GenaiError } from '../../src/errors.js';
 
 const file = (path: string, text = path) => ({ path, content: Buffer.from(text) });
@@ -90,5 +90,40 @@ describe('writing a project', () => {
     expect(error.code).toBe('E_INTERRUPTED');
     expect(error.exitCode).toBe(130);
     expect(await readdir(root)).toEqual([]);
+  });
+});
+
+describe('writing files into an existing project', () => {
+  it('creates new files, skips identical ones and leaves every other file alone', async () => {
+    await writeFile(join(root, 'genai.yaml'), 'mine');
+    await writeFile(join(root, 'same.yml'), 'same');
+    const logged: string[] = [];
+    const actions = await writeFiles(root, [file('ci/new.yml', 'new'), file('same.yml', 'same')], {
+      onFile: (path, action) => logged.push(`${action} ${path}`),
+    });
+    expect(Object.fromEntries(actions)).toEqual({ 'ci/new.yml': 'create', 'same.yml': 'skip' });
+    expect(logged).toEqual(['create ci/new.yml', 'skip same.yml']);
+    expect(await tree(root)).toEqual(['ci/new.yml', 'genai.yaml', 'same.yml']);
+    expect(await readFile(join(root, 'genai.yaml'), 'utf8')).toBe('mine');
+  });
+
+  it('refuses a file that exists with other content, names it, and writes nothing', async () => {
+    await writeFile(join(root, 'deploy.yml'), 'edited by hand');
+    const error = (await writeFiles(root, [file('a.yml'), file('deploy.yml', 'generated')]).catch(
+      (e: unknown) => e,
+    )) as GenaiError;
+    expect(error.code).toBe('E_FILES_EXIST');
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toMatch(/deploy\.yml/);
+    expect(error.fix).toMatch(/--force/);
+    expect(await tree(root)).toEqual(['deploy.yml']);
+    expect(await readFile(join(root, 'deploy.yml'), 'utf8')).toBe('edited by hand');
+  });
+
+  it('with --force overwrites it', async () => {
+    await writeFile(join(root, 'deploy.yml'), 'edited by hand');
+    const actions = await writeFiles(root, [file('deploy.yml', 'generated')], { force: true });
+    expect(actions.get('deploy.yml')).toBe('overwrite');
+    expect(await readFile(join(root, 'deploy.yml'), 'utf8')).toBe('generated');
   });
 });

@@ -1,0 +1,12 @@
+// The CI module's public surface: pipeline generators, one file per provider behind a table.
+export { actions, uses, type PinnedAction } from './actions.js';
+export { pipelineFiles, pipelineProviders, type PipelineProvider } from './providers.js';
+export {
+  DEFAULT_NODE_VERSION,
+  pipelineSpec,
+  type DeliveryStage,
+  type PipelineInput,
+  type PipelineSpec,
+} from './spec.js';
+export type { PipelineFile } from './types.js';
+export { writePipelines, type WritePipelinesOptions, type WritePipelinesResult } from './write.js';

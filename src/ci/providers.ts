@@ -1,0 +1,21 @@
+import type { CiProvider } from '../vocabulary.js';
+import { githubPipelines } from './github.js';
+import { gitlabPipelines } from './gitlab.js';
+import type { PipelineSpec } from './spec.js';
+import type { PipelineFile } from './types.js';
+
+/** A CI provider of the vocabulary. */
+export type PipelineProvider = CiProvider;
+
+/** One generator per provider: adding a provider is a new file and one line here. */
+const generators: { [P in PipelineProvider]: (spec: PipelineSpec) => PipelineFile[] } = {
+  github: githubPipelines,
+  gitlab: gitlabPipelines,
+};
+
+export const pipelineProviders = Object.keys(generators) as PipelineProvider[];
+
+/** The files of a provider's pipelines for a project. Pure. */
+export function pipelineFiles(provider: PipelineProvider, spec: PipelineSpec): PipelineFile[] {
+  return generators[provider](spec);
+}
