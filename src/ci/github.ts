@@ -280,7 +280,7 @@ function promoteJob(spec: PipelineSpec, stage: DeliveryStage): string[] {
     `promote-${stage.env}`,
     [
       `name: promote ${from} to ${stage.env}`,
-      `needs: ${previous}`,
+      `needs: [release, ${previous}]`,
       'runs-on: ubuntu-latest',
       'timeout-minutes: 30',
       ...approvalComment(stage),
@@ -292,6 +292,14 @@ function promoteJob(spec: PipelineSpec, stage: DeliveryStage): string[] {
       ...install(spec),
       ...restoreState(`genai-state-${from}`),
       ...cloudCredentials(stage, DEPLOY_ROLE_VARIABLE),
+      ...(spec.stages.find((s) => s.env === from)?.target === 'local'
+        ? [
+            `# A local environment lives only as long as its runner: start ${from} again on the release it runs.`,
+            `- run: npx genai up ${from} --release "$RELEASE_ID"`,
+            '  env:',
+            '    RELEASE_ID: ${{ needs.release.outputs.id }}',
+          ]
+        : []),
       ...(stage.approval
         ? [
             '# --approve: the reviewers of this environment approved the job before it started.',

@@ -179,7 +179,11 @@ function gitlabPipeline(spec: PipelineSpec): string {
 
   const deliveries = spec.stages.map((stage, i) =>
     stage.from
-      ? deliveryJob(stage, i === 1 ? `deploy-${stage.from}` : `promote-${stage.from}`, [
+      ? deliveryJob(stage, `release, ${i === 1 ? `deploy-${stage.from}` : `promote-${stage.from}`}`, [
+          // A local environment lives only as long as its runner: start FROM again on the release it runs.
+          ...(spec.stages[i - 1]?.target === 'local'
+            ? [`npx genai up ${stage.from} --release "$GENAI_RELEASE_ID"`]
+            : []),
           stage.approval
             ? `npx genai promote ${stage.from} ${stage.env} --approve --json`
             : `npx genai promote ${stage.from} ${stage.env} --json`,

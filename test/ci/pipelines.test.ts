@@ -167,8 +167,8 @@ jobs:
     expect(graph).toEqual([
       ['release', null, null],
       ['deploy-dev', 'release', 'dev'],
-      ['promote-staging', 'deploy-dev', 'staging'],
-      ['promote-prod', 'promote-staging', 'prod'],
+      ['promote-staging', ['release', 'deploy-dev'], 'staging'],
+      ['promote-prod', ['release', 'promote-staging'], 'prod'],
     ]);
     const release = deploy.jobs.release!;
     expect(runs(release)).toEqual(expect.arrayContaining(['npm ci', 'npm run build']));
@@ -188,6 +188,8 @@ jobs:
       expect(runs(deploy.jobs[id]!), id).not.toContain('npm run build');
 
     expect(runs(deploy.jobs['promote-staging']!)).toContain('npx genai promote dev staging --json');
+    // Cloud environments outlive the runner: nothing is started again before a promotion.
+    expect(runs(deploy.jobs['promote-staging']!).join('\n')).not.toContain('genai up');
     expect(runs(deploy.jobs['promote-prod']!)).toContain('npx genai promote staging prod --approve --json');
     for (const env of ['dev', 'staging', 'prod']) {
       const job = deploy.jobs[env === 'dev' ? 'deploy-dev' : `promote-${env}`]!;
@@ -224,6 +226,19 @@ jobs:
     expect(aws(nightly)?.with?.['role-to-assume']).toBe('${{ vars.GENAI_EVAL_ROLE_ARN }}');
     // No stored keys anywhere.
     expect([...w.texts.values()].join('\n')).not.toMatch(/aws-access-key-id|aws-secret-access-key|secrets\./);
+  });
+
+  it('a local environment is started again on its release before it is promoted from, on a fresh runner', () => {
+    const { deploy } = github('local-only dev, staging, prod');
+    const steps = runs(deploy.jobs['promote-staging']!);
+    const up = steps.indexOf('npx genai up dev --release "$RELEASE_ID"');
+    expect(up).toBeGreaterThanOrEqual(0);
+    expect(up).toBeLessThan(steps.indexOf('npx genai promote dev staging --json'));
+    const [gitlabFile] = pipelineFiles('gitlab', specOf('local-only dev, staging, prod'));
+    const gitlab = parse(gitlabFile!.content) as Record<string, { script?: string[] }>;
+    expect(gitlab['promote-staging']?.script).toEqual(
+      expect.arrayContaining(['npx genai up dev --release "$GENAI_RELEASE_ID"']),
+    );
   });
 
   it('a local-only project gets no cloud credentials at all', () => {
@@ -294,9 +309,9 @@ describe('genai ci gitlab', () => {
     const { pipeline, text } = gitlab('aws with approval on prod');
     expect(pipeline.stages).toEqual(['check', 'release', 'deploy-dev', 'promote-staging', 'promote-prod', 'nightly']);
     expect(job(pipeline, 'deploy-dev').needs).toEqual(['release']);
-    expect(job(pipeline, 'promote-staging').needs).toEqual(['deploy-dev']);
+    expect(job(pipeline, 'promote-staging').needs).toEqual(['release', 'deploy-dev']);
     const prod = job(pipeline, 'promote-prod');
-    expect(prod.needs).toEqual(['promote-staging']);
+    expect(prod.needs).toEqual(['release', 'promote-staging']);
     expect(prod.rules).toEqual([{ if: expect.stringContaining('$CI_DEFAULT_BRANCH'), when: 'manual' }]);
     expect(prod.allow_failure).toBe(false);
     expect(prod.environment).toEqual({ name: 'prod' });
