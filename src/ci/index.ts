@@ -9,4 +9,3 @@ export {
   type PipelineSpec,
 } from './spec.js';
 export type { PipelineFile } from './types.js';
-export { writePipelines, type WritePipelinesOptions, type WritePipelinesResult } from './write.js';

@@ -14,15 +14,8 @@ export default class Check extends GenaiCommand<typeof Check> {
 
   public async run(): Promise<CheckReport> {
     const { checkProject, formatFinding, formatSummary } = await import('../manifest/index.js');
-    const { budgetFindings } = await import('../cost/index.js');
-    const report = await checkProject(this.flags.cwd, undefined, [
-      (loaded, locateField) =>
-        budgetFindings(loaded.manifest, { locate: locateField }).map((f) => ({
-          ...f,
-          location: f.location ?? loaded.file,
-          field: f.field ?? 'constraints.budgetUsdPerMonth',
-        })),
-    ]);
+    const { budgetCheck } = await import('../cost/index.js');
+    const report = await checkProject(this.flags.cwd, undefined, [budgetCheck]);
     for (const finding of report.findings) this.say(formatFinding(finding));
     this.say(formatSummary(report));
     // Set rather than thrown, so that --json still prints the findings.

@@ -29,8 +29,7 @@ export default class Ci extends GenaiCommand<typeof Ci> {
   };
 
   public async run() {
-    const { writePipelines } = await import('../ci/index.js');
-    const { actionLabels } = await import('../scaffold/index.js');
+    const { actionLabels, writePipelines } = await import('../scaffold/index.js');
     const dryRun = this.flags['dry-run'];
     const result = await writePipelines(this.flags.cwd, this.args.provider as PipelineProvider, {
       force: this.flags.force,

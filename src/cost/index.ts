@@ -6,6 +6,7 @@ import { buildReport, usd, type CostReport } from './report.js';
 import { costSettings, type CostManifest } from './settings.js';
 import { readEvalUsage } from './usage-sources.js';
 import type { WhatIf } from './usage.js';
+import type { ExtraCheck } from '../manifest/index.js';
 
 export {
   DEFAULT_CATALOG,
@@ -135,6 +136,14 @@ export interface BudgetFinding {
  * usage figures, no eval run) against its budget, stale prices, and models the catalog cannot price.
  * Never throws for a user's mistake: those become findings. `locate` turns a field into `genai.yaml:L:C`.
  */
+/** `genai check`'s budget check: the findings above, located in genai.yaml. */
+export const budgetCheck: ExtraCheck = (loaded, locateField) =>
+  budgetFindings(loaded.manifest, { locate: locateField }).map((f) => ({
+    ...f,
+    location: f.location ?? loaded.file,
+    field: f.field ?? 'constraints.budgetUsdPerMonth',
+  }));
+
 export function budgetFindings(
   manifest: CostManifest,
   options: { now?: Date; locate?: (field: string) => string | undefined } = {},

@@ -23,3 +23,4 @@ export {
   type KitDependency,
 } from './kit.js';
 export { installDependencies } from './install.js';
+export { writePipelines, type WritePipelinesOptions, type WritePipelinesResult } from './pipelines.js';

@@ -64,7 +64,8 @@ describe('interrupting a command', () => {
   it('init stopped by Ctrl-C while writing exits 130 and leaves no folder behind', async () => {
     const dir = join(await mkdtemp(join(tmpdir(), 'genai-init-interrupt-')), 'demo');
     signalWhenListening('SIGINT');
-    const result = await run(['init', dir, '--yes', '--no-install']);
+    // A given kit spec: packing the kit would spawn npm, whose own SIGINT handler would take the signal.
+    const result = await run(['init', dir, '--yes', '--no-install', '--kit-spec', '0.1.0']);
     expect(result.exitCode).toBe(130);
     expect(result.stderr).toContain('stopping: putting the folder back as it was (Ctrl-C again to quit at once)…');
     expect(result.stderr).toContain('error: interrupted; nothing was written');

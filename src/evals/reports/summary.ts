@@ -1,6 +1,13 @@
 import { ExitCode, type ExitCodeValue } from '../../errors.js';
-import type { EvalOutcome } from '../index.js';
-import { formatMetric } from './report.js';
+import { formatMetric, type EvalReport } from './report.js';
+
+/** What the summary reads of a finished run (EvalOutcome of the evals module). */
+export interface SummaryInput {
+  report: EvalReport;
+  files: { runDir: string };
+  interrupted: boolean;
+  baselineSaved?: string | undefined;
+}
 
 /** What `genai eval` prints for people: the summary for stdout, warnings for stderr. */
 export interface EvalSummary {
@@ -9,7 +16,7 @@ export interface EvalSummary {
 }
 
 /** The counts, each metric (✓/✗ against its threshold), the gate's reasons, where the reports are, the baseline. */
-export function renderSummary(outcome: EvalOutcome, request: { saveBaseline?: string | undefined } = {}): EvalSummary {
+export function renderSummary(outcome: SummaryInput, request: { saveBaseline?: string | undefined } = {}): EvalSummary {
   const { report, files } = outcome;
   const { summary, gate } = report;
   const missing = summary.missing ? `, ${summary.missing} missing` : '';
@@ -39,7 +46,7 @@ export interface EvalVerdict {
 }
 
 /** Interrupted → 130 (resumable), too many errored cases → 3, a failed gate → 1. */
-export function verdictOf(outcome: EvalOutcome): EvalVerdict | undefined {
+export function verdictOf(outcome: SummaryInput): EvalVerdict | undefined {
   const { run, gate } = outcome.report;
   if (outcome.interrupted) {
     return { line: `interrupted: resume with genai eval --resume ${run.id}`, exitCode: ExitCode.interrupted };

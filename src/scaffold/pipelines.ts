@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipelineFiles, type PipelineProvider } from './providers.js';
-import { pipelineSpec, type PipelineSpec } from './spec.js';
+import { pipelineFiles, pipelineSpec, type PipelineProvider, type PipelineSpec } from '../ci/index.js';
+import { plannedActions, writeFiles } from './write.js';
 
 export interface WritePipelinesOptions {
   /** Overwrite pipeline files that exist with other content. */
@@ -22,9 +22,8 @@ export interface WritePipelinesResult {
 }
 
 /**
- * `genai ci PROVIDER`: the project's pipelines from its genai.yaml, written with the scaffold's safe writes
- * (atomic, no silent overwrite). The manifest and the writer are loaded here, not at import, so that
- * `genai init` can use the generators without loading them.
+ * `genai ci PROVIDER`: the project's pipelines from its genai.yaml (the generators of src/ci), written with
+ * the scaffold's safe writes (atomic, no silent overwrite). The manifest is loaded here, not at import.
  */
 export async function writePipelines(
   projectDir: string,
@@ -32,7 +31,6 @@ export async function writePipelines(
   options: WritePipelinesOptions = {},
 ): Promise<WritePipelinesResult> {
   const { loadManifest } = await import('../manifest/index.js');
-  const { plannedActions, writeFiles } = await import('../scaffold/index.js');
   const { manifest } = await loadManifest(projectDir);
   const spec = pipelineSpec({
     name: manifest.name,
