@@ -75,3 +75,16 @@ export const gateError = (code: string, message: string, options: Omit<GenaiErro
   new GenaiError(code, message, { ...options, exitCode: ExitCode.gateFailed });
 
 export const isGenaiError = (value: unknown): value is GenaiError => value instanceof GenaiError;
+
+/** The last non-empty line a failed child process printed, for a one-line error; else the fallback. */
+export function lastOutputLine(output: unknown, fallback: string | undefined): string {
+  return (
+    String(output ?? '')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .pop() ??
+    fallback ??
+    'no output'
+  );
+}

@@ -1,4 +1,4 @@
-import { environmentError } from '../errors.js';
+import { environmentError, lastOutputLine } from '../errors.js';
 
 /** `npm install` in the new project, as create-* tools do; its output goes to stderr so stdout stays data. */
 export async function installDependencies(dir: string, options: { quiet?: boolean } = {}): Promise<void> {
@@ -12,12 +12,7 @@ export async function installDependencies(dir: string, options: { quiet?: boolea
     all: true,
   });
   if (result.failed) {
-    const last =
-      String(result.all ?? '')
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .pop() ?? result.shortMessage;
+    const last = lastOutputLine(result.all, result.shortMessage);
     throw environmentError('E_INSTALL', `npm install failed in ${dir}: ${last}`, {
       fix: 'check the network and the npm registry, then run npm install in the project',
     });

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { environmentError } from '../errors.js';
+import { environmentError, lastOutputLine } from '../errors.js';
 
 /** The kit's own folder: dist/scaffold/kit.js → the package root. */
 export const kitRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -74,12 +74,7 @@ async function pack(): Promise<{ fileName: string; content: Buffer }> {
       { cwd: kitRoot, reject: false, all: true },
     );
     if (result.failed) {
-      const last =
-        String(result.all ?? '')
-          .trim()
-          .split('\n')
-          .filter(Boolean)
-          .pop() ?? result.shortMessage;
+      const last = lastOutputLine(result.all, result.shortMessage);
       throw environmentError('E_KIT_PACK', `npm pack of genai-kit failed: ${last}`, {
         fix: 'check that npm works in the kit folder, or pass --kit-spec',
       });
