@@ -126,8 +126,8 @@ export interface BudgetFinding {
   code: string;
   message: string;
   fix: string;
-  location?: string;
-  field?: string;
+  location?: string | undefined;
+  field?: string | undefined;
 }
 
 /**
@@ -139,10 +139,10 @@ export function budgetFindings(
   manifest: CostManifest,
   options: { now?: Date; locate?: (field: string) => string | undefined } = {},
 ): BudgetFinding[] {
-  const where = (field: string | undefined) => {
-    const location = field ? options.locate?.(field) : undefined;
-    return { ...(location ? { location } : {}), ...(field ? { field } : {}) };
-  };
+  const where = (field: string | undefined) => ({
+    location: field ? options.locate?.(field) : undefined,
+    field: field || undefined,
+  });
   let report: CostReport;
   try {
     report = buildReport(manifest, { now: options.now });

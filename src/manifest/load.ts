@@ -114,7 +114,7 @@ export function problemToError(problem: ManifestProblem): GenaiError {
   return usageError(problem.code, problem.message, {
     fix: problem.fix,
     location: problem.location,
-    ...(problem.field ? { field: problem.field } : {}),
+    field: problem.field || undefined,
   });
 }
 
