@@ -20,20 +20,20 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 export interface GenaiErrorOptions {
   /** What to do about it, in the imperative: "choose another port with --port". */
-  fix?: string;
+  fix?: string | undefined;
   /** Where: "genai.yaml:12:5" or a path. */
-  location?: string;
+  location?: string | undefined;
   /** The field path inside the file: "environments.prod.region". */
-  field?: string;
-  exitCode?: ExitCodeValue;
+  field?: string | undefined;
+  exitCode?: ExitCodeValue | undefined;
   cause?: unknown;
 }
 
 export class GenaiError extends Error {
   readonly code: string;
-  readonly fix?: string;
-  readonly location?: string;
-  readonly field?: string;
+  readonly fix?: string | undefined;
+  readonly location?: string | undefined;
+  readonly field?: string | undefined;
   readonly exitCode: ExitCodeValue;
 
   constructor(code: string, message: string, options: GenaiErrorOptions = {}) {
@@ -53,13 +53,14 @@ export class GenaiError extends Error {
     return this.fix ? `${head} — fix: ${this.fix}` : head;
   }
 
+  /** The --json form; like `toLine`, an empty location, field or fix is left out. */
   toJSON(): Record<string, unknown> {
     return {
       code: this.code,
       message: this.message,
-      ...(this.location ? { location: this.location } : {}),
-      ...(this.field ? { field: this.field } : {}),
-      ...(this.fix ? { fix: this.fix } : {}),
+      location: this.location || undefined,
+      field: this.field || undefined,
+      fix: this.fix || undefined,
       exitCode: this.exitCode,
     };
   }

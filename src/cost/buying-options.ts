@@ -25,7 +25,7 @@ export interface ModelOptionEstimate {
 }
 
 /** Token prices of the configured model, or undefined when its provider does not bill tokens. */
-export function tokenRates(ctx: Context): { input: Price; output: Price; cached?: Price } | undefined {
+export function tokenRates(ctx: Context): { input: Price; output: Price; cached?: Price | undefined } | undefined {
   const { model } = ctx.manifest;
   const service = tokenService(model.provider);
   if (!service) return undefined;
@@ -34,7 +34,7 @@ export function tokenRates(ctx: Context): { input: Price; output: Price; cached?
   if (!input || !output) return undefined;
   const cached =
     ctx.settings.cachedInputShare > 0 ? ctx.pricer.find(priceId(service, model.id, 'cached-input')) : undefined;
-  return { input, output, ...(cached ? { cached } : {}) };
+  return { input, output, cached };
 }
 
 function perRequestTokenUsd(

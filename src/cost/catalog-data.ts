@@ -31,7 +31,7 @@ function rows(source: string, list: Row[]): Price[] {
     currency: 'USD' as const,
     source,
     checked,
-    ...(note ? { note } : {}),
+    note,
   }));
 }
 

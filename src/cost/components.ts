@@ -31,11 +31,11 @@ const line = (item: string, quantity: number, unit: string, price: Price | { usd
   unit,
   unitUsd: price.usd,
   usd: quantity * price.usd,
-  ...('id' in price && price.id ? { priceId: price.id } : {}),
+  priceId: price.id,
 });
 
 const sum = (lines: LineItem[]) => lines.reduce((total, item) => total + item.usd, 0);
-const part = (lines: LineItem[], note?: string): Part => ({ usd: sum(lines), lines, ...(note ? { note } : {}) });
+const part = (lines: LineItem[], note?: string): Part => ({ usd: sum(lines), lines, note });
 
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 

@@ -18,8 +18,8 @@ export interface EnvironmentChange {
 
 /** The increase per environment a diff tolerates: US dollars, a percent, or both (past either fails). */
 export interface MaxIncrease {
-  usd?: number;
-  percent?: number;
+  usd?: number | undefined;
+  percent?: number | undefined;
 }
 
 export interface CostDiff {

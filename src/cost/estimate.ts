@@ -12,7 +12,7 @@ import { environmentTraffic, type Range, type Traffic, type UsageProfile, type W
 export interface ComponentEstimate extends Range {
   component: ComponentName;
   lines: LineItem[];
-  note?: string;
+  note?: string | undefined;
 }
 
 export interface EnvironmentEstimate {
@@ -36,7 +36,7 @@ export interface EstimateInput {
   settings: CostSettings;
   catalog: PriceCatalog;
   usage: UsageProfile;
-  whatIf?: WhatIf;
+  whatIf?: WhatIf | undefined;
 }
 
 /** Region whose prices apply to an environment. */
@@ -79,7 +79,7 @@ export function estimateEnvironment(input: EstimateInput, name: string): Environ
       expected: expected.usd,
       high: scenarios.high[component].usd,
       lines: expected.lines,
-      ...(expected.note ? { note: expected.note } : {}),
+      note: expected.note,
     };
   });
   const total = {

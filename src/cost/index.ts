@@ -32,16 +32,16 @@ export type { WhatIf } from './usage.js';
 export interface CostRequest {
   cwd: string;
   /** Environment names; every environment when empty. */
-  environments?: string[];
+  environments?: string[] | undefined;
   /** An eval run id, or `latest`, whose measured usage replaces token figures. */
-  fromEval?: string;
+  fromEval?: string | undefined;
   /** One override per `--what-if users=40000`; a later one wins for the same key. */
-  whatIf?: readonly WhatIf[];
+  whatIf?: readonly WhatIf[] | undefined;
   /** A saved report (path) or a git ref to compare with. */
-  diff?: string;
+  diff?: string | undefined;
   /** From `--max-increase 10%` or `500` (US dollars); wins over cost.maxIncrease. */
-  maxIncrease?: MaxIncrease;
-  now?: Date;
+  maxIncrease?: MaxIncrease | undefined;
+  now?: Date | undefined;
 }
 
 /** `genai cost`: load the manifest, read measured usage if asked, estimate, and compare with a base. */
@@ -127,8 +127,8 @@ export interface BudgetFinding {
   code: string;
   message: string;
   fix: string;
-  location?: string;
-  field?: string;
+  location?: string | undefined;
+  field?: string | undefined;
 }
 
 /**
@@ -148,10 +148,10 @@ export function budgetFindings(
   manifest: CostManifest,
   options: { now?: Date; locate?: (field: string) => string | undefined } = {},
 ): BudgetFinding[] {
-  const where = (field: string | undefined) => {
-    const location = field ? options.locate?.(field) : undefined;
-    return { ...(location ? { location } : {}), ...(field ? { field } : {}) };
-  };
+  const where = (field: string | undefined) => ({
+    location: field ? options.locate?.(field) : undefined,
+    field: field || undefined,
+  });
   let report: CostReport;
   try {
     report = buildReport(manifest, { now: options.now });

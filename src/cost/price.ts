@@ -37,7 +37,7 @@ export interface Price {
   source: string;
   /** ISO date (YYYY-MM-DD) the figure was checked against its source. */
   checked: string;
-  note?: string;
+  note?: string | undefined;
 }
 
 export interface PriceCatalog {

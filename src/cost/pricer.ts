@@ -50,8 +50,7 @@ export class Pricer {
   /** A price the estimate cannot go without: missing is the user's to fix, so a usage error. */
   need(id: string, fix: string, field?: string): Price {
     const price = this.find(id);
-    if (!price)
-      throw usageError('E_COST_NO_PRICE', `no price for ${id} in the catalog`, { fix, ...(field ? { field } : {}) });
+    if (!price) throw usageError('E_COST_NO_PRICE', `no price for ${id} in the catalog`, { fix, field });
     return price;
   }
 }

@@ -39,11 +39,11 @@ export interface CostReport {
 }
 
 export interface BuildOptions {
-  environments?: string[];
-  measured?: MeasuredUsage;
-  whatIf?: WhatIf;
-  now?: Date;
-  catalog?: PriceCatalog;
+  environments?: string[] | undefined;
+  measured?: MeasuredUsage | undefined;
+  whatIf?: WhatIf | undefined;
+  now?: Date | undefined;
+  catalog?: PriceCatalog | undefined;
 }
 
 /** The project's `cost.prices` as catalog prices, each validated like the catalog's own. */
@@ -56,7 +56,7 @@ export function projectPrices(manifest: CostManifest, now: Date): Price[] {
     currency: 'USD',
     source: price.source,
     checked: price.checked,
-    ...(price.note ? { note: price.note } : {}),
+    note: price.note,
   }));
   const problems = validatePrices(prices, now);
   if (problems.length > 0) {

@@ -33,7 +33,8 @@ import type { CostSection } from '../manifest/sections/cost.js';
 
 /**
  * The part of genai.yaml the estimator reads. Written as a structural type so that the pure core can be
- * tested with plain objects; the manifest module's `Manifest` satisfies it.
+ * tested with plain objects; the manifest module's `Manifest` satisfies it (zod types an optional field
+ * `T | undefined`, hence the same here).
  */
 export interface CostManifest {
   name: string;
@@ -41,21 +42,22 @@ export interface CostManifest {
     budgetUsdPerMonth: number;
     dailyActiveUsers: number;
     requestsPerUserPerDay: number;
-    peakFactor?: number;
+    peakFactor?: number | undefined;
     regions: string[];
     latencyP95Ms: number;
   };
   model: {
     provider: string;
     id: string;
-    throughput?: 'on-demand' | 'provisioned';
-    baseUrl?: string;
-    maxOutputTokens?: number;
+    throughput?: 'on-demand' | 'provisioned' | undefined;
+    baseUrl?: string | undefined;
+    maxOutputTokens?: number | undefined;
   };
-  embeddings: { provider: string; id: string; dimensions: number; baseUrl?: string };
-  vectorStore?: { kind?: string };
-  retrieval?: { topK?: number; chunkSize?: number; chunkOverlap?: number };
-  cost?: CostSection;
+  embeddings: { provider: string; id: string; dimensions: number; baseUrl?: string | undefined };
+  vectorStore?: { kind?: string | undefined } | undefined;
+  retrieval?:
+    { topK?: number | undefined; chunkSize?: number | undefined; chunkOverlap?: number | undefined } | undefined;
+  cost?: CostSection | undefined;
   environments: Record<string, Environment>;
 }
 
@@ -114,15 +116,15 @@ export interface CostSettings {
   spreadLow: number;
   spreadHigh: number;
   maxPriceAgeDays: number;
-  maxIncrease: { usd?: number; percent?: number };
+  maxIncrease: { usd?: number | undefined; percent?: number | undefined };
   nonProductionTrafficShare: number;
   commitment: 'none' | '1-month' | '6-month';
-  provisionedTokensPerMinute?: number;
+  provisionedTokensPerMinute?: number | undefined;
   selfHosted: {
-    instanceType?: string;
-    outputTokensPerSecond?: number;
-    inputTokensPerSecond?: number;
-    minInstances?: number;
+    instanceType?: string | undefined;
+    outputTokensPerSecond?: number | undefined;
+    inputTokensPerSecond?: number | undefined;
+    minInstances?: number | undefined;
   };
   runtime: { vcpu: number; memoryGb: number; concurrencyPerTask: number };
   monitoring: {
@@ -133,7 +135,12 @@ export interface CostSettings {
     alarms: number;
     dashboards: number;
   };
-  kubernetes: { nodeUsdPerHour?: number; nodeVcpu: number; gpuNodeUsdPerHour?: number; region: string };
+  kubernetes: {
+    nodeUsdPerHour?: number | undefined;
+    nodeVcpu: number;
+    gpuNodeUsdPerHour?: number | undefined;
+    region: string;
+  };
 }
 
 export function costSettings(manifest: CostManifest): CostSettings {

@@ -22,7 +22,7 @@ export interface LineItem {
   unit: string;
   unitUsd: number;
   usd: number;
-  priceId?: string;
+  priceId?: string | undefined;
 }
 
 /** What one environment's estimate is made in: its settings, prices, traffic, and the notes it gathers. */
@@ -42,5 +42,5 @@ export interface Context {
 export interface Part {
   usd: number;
   lines: LineItem[];
-  note?: string;
+  note?: string | undefined;
 }

@@ -126,7 +126,12 @@ const spreadWords = (settings: CostSettings) => `range Ã—${settings.spreadLow}â€
 
 export function manifestSource(
   usage:
-    { inputTokensPerRequest?: number; outputTokensPerRequest?: number; embeddingTokensPerRequest?: number } | undefined,
+    | {
+        inputTokensPerRequest?: number | undefined;
+        outputTokensPerRequest?: number | undefined;
+        embeddingTokensPerRequest?: number | undefined;
+      }
+    | undefined,
   settings: CostSettings,
 ): UsageSource {
   const figures: UsageSource['figures'] = {};
@@ -208,6 +213,6 @@ export function resolveUsage(sources: readonly UsageSource[]): UsageProfile {
     provenance: Object.fromEntries(
       TOKEN_FIELDS.map((field) => [field, { source: chosen[field].source, detail: chosen[field].figure.detail }]),
     ) as UsageProfile['provenance'],
-    ...(measured ? { measured } : {}),
+    measured,
   };
 }

@@ -27,7 +27,7 @@ export interface UsageProfile {
   high: TokensPerRequest;
   /** Per figure: which source gave it and how it was derived, in words. */
   provenance: Record<TokenField, { source: UsageSourceName; detail: string }>;
-  measured?: { runId: string; cases: number; skipped: number };
+  measured?: { runId: string; cases: number; skipped: number } | undefined;
 }
 
 export interface Traffic {

@@ -63,5 +63,5 @@ export interface ResolvedEnvironment {
   /** Where the entry's target is written, for messages: genai.yaml:LINE:COL. */
   targetLocation: string;
   /** Where genai.yaml sets the port, for messages (local target). */
-  portLocation?: string;
+  portLocation?: string | undefined;
 }

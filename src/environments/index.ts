@@ -62,7 +62,7 @@ export async function resolveEnvironment(cwd: string, env: string | undefined): 
 /** Settings a command line may add to an environment's entry. */
 export interface DriverOptions {
   /** --port: wins over genai.yaml (local target). */
-  port?: number;
+  port?: number | undefined;
 }
 
 /** One driver per target of the vocabulary: adding a target means adding its driver here. */
@@ -119,7 +119,7 @@ export async function destroy(cwd: string, env: string) {
 export async function dev(
   cwd: string,
   env: string | undefined,
-  options: { port?: number },
+  options: DriverOptions,
   onReady: Parameters<typeof devForeground>[1],
 ) {
   const resolved = await resolveEnvironment(cwd, env);

@@ -24,7 +24,7 @@ const healthTimeoutMs = 60_000;
 
 /** A local environment of genai.yaml with the port it asks for (genai.yaml or --port), if any. */
 export interface ResolvedLocalEnvironment extends ResolvedEnvironment {
-  port?: number;
+  port?: number | undefined;
 }
 
 export interface LocalOutputs extends EnvironmentOutputs {
@@ -32,11 +32,11 @@ export interface LocalOutputs extends EnvironmentOutputs {
   status: LocalState['status'];
   port: number;
   pid: number;
-  servicePid?: number;
+  servicePid?: number | undefined;
   restarts: number;
   dataDir: string;
   logFile: string;
-  provider?: string;
+  provider?: string | undefined;
   snapshot?: Snapshot | null;
 }
 

@@ -9,7 +9,7 @@ export type ProcessStatus = 'starting' | 'running' | 'restarting' | 'crashed' | 
 export interface LocalState {
   env: string;
   supervisorPid: number;
-  servicePid?: number;
+  servicePid?: number | undefined;
   host: string;
   port: number;
   url: string;

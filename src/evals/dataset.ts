@@ -315,6 +315,7 @@ function readCsv(text: string, shown: string): RawCase[] {
       }
     }
     const refusal = get('refusal');
+    // Absent keys, not undefined ones: `expected` counts its keys, and a row validates like a JSONL line.
     const expected = {
       ...(get('answer') ? { answer: get('answer') } : {}),
       ...(get('facts') ? { facts: list(get('facts')) } : {}),
@@ -375,7 +376,7 @@ const escapeRegex = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&')
 /** Applies --filter, then --sample N --seed S. */
 export function selectCases(
   cases: EvalCase[],
-  options: { filter: string[]; sample?: number; seed?: number },
+  options: { filter: string[]; sample?: number | undefined; seed?: number | undefined },
 ): EvalCase[] {
   const filtered = filterCases(cases, options.filter);
   if (filtered.length === 0) {

@@ -114,7 +114,7 @@ export interface GateInput {
   thresholds: Record<string, number>;
   maxErrorRate: number;
   maxRegression: number;
-  baseline?: { runId: string; label: string; comparisons: MetricComparison[] };
+  baseline?: { runId: string; label: string; comparisons: MetricComparison[] } | undefined;
 }
 
 /** The verdict of a run. Pure: the same inputs give the same gate. */
@@ -148,7 +148,7 @@ export function decideGate(input: GateInput): GateResult {
     pass: reasons.length === 0,
     rule: gateRule(input.maxRegression),
     thresholds,
-    ...(input.baseline ? { baseline: { ...input.baseline, maxRegression: input.maxRegression } } : {}),
+    baseline: input.baseline ? { ...input.baseline, maxRegression: input.maxRegression } : undefined,
     errorRate,
     reasons,
   };

@@ -146,7 +146,12 @@ export interface JsonResult<T> {
 export async function requestJson<T>(
   url: string,
   init: { method?: string; body?: unknown; headers?: Record<string, string> },
-  options: { policy: RetryPolicy; limiter?: AdaptiveLimiter; signal?: AbortSignal; parse: (body: unknown) => T },
+  options: {
+    policy: RetryPolicy;
+    limiter?: AdaptiveLimiter | undefined;
+    signal?: AbortSignal | undefined;
+    parse: (body: unknown) => T;
+  },
 ): Promise<JsonResult<T>> {
   const { policy, limiter, signal } = options;
   let last: RequestFailure | undefined;
@@ -164,7 +169,7 @@ export async function requestJson<T>(
           ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
           ...init.headers,
         },
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        body: init.body === undefined ? null : JSON.stringify(init.body),
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
       const text = await response.text();

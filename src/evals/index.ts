@@ -99,7 +99,7 @@ export interface EvalOutcome {
   /** Files written: the run folder's reports and any requested copies. */
   files: { runDir: string; json: string; junit: string; markdown: string; html: string; extra: string[] };
   interrupted: boolean;
-  baselineSaved?: string;
+  baselineSaved?: string | undefined;
 }
 
 /**
@@ -189,8 +189,8 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
         repeat: request.repeat ?? 1,
         cache: request.cache ?? true,
         filter: request.filter ?? [],
-        ...(request.sample !== undefined ? { sample: request.sample } : {}),
-        ...(request.seed !== undefined ? { seed: request.seed } : {}),
+        sample: request.sample,
+        seed: request.seed,
         retrievalK: evals?.retrievalK ?? DEFAULT_RETRIEVAL_K,
         judges: judgeSpecs(evals ?? {}).map((s) => s.name),
         judgeModel:
@@ -198,7 +198,7 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
             ? {
                 provider: evals.judgeModel.provider,
                 id: evals.judgeModel.id,
-                ...(evals.judgeModel.baseUrl ? { baseUrl: evals.judgeModel.baseUrl } : {}),
+                baseUrl: evals.judgeModel.baseUrl,
               }
             : null,
       };
@@ -232,7 +232,7 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
       model: request.model || previous?.meta.target.model,
       timeoutMs: options.timeoutMs,
       kind: targetSpec.kind,
-      ...(targetSpec.kind === 'env' ? { env: targetSpec.env } : {}),
+      env: targetSpec.kind === 'env' ? targetSpec.env : undefined,
     });
     const { fingerprint: _fingerprint, ...runTarget } = target;
 
@@ -265,9 +265,9 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
     const judgeConfig = evals?.judgeModel && evals.judgeModel.provider !== 'offline' ? evals.judgeModel : undefined;
     const panel: JudgePanel = {
       specs,
-      ...(judgeConfig
-        ? { model: judgeModel(judgeConfig, { policy, limiter: new AdaptiveLimiter(options.concurrency) }) }
-        : {}),
+      model: judgeConfig
+        ? judgeModel(judgeConfig, { policy, limiter: new AdaptiveLimiter(options.concurrency) })
+        : undefined,
       repeat: options.repeat,
       temperature: judgeConfig?.temperature ?? (options.repeat > 1 ? 0.7 : 0),
       malformedRetries: 2,
@@ -282,14 +282,14 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
       ({ stopped } = await runCases(todo, {
         target: targetClient(target, { policy, limiter: new AdaptiveLimiter(options.concurrency), cache }),
         panel,
-        scoring: { retrievalK: options.retrievalK, ...(evals?.pricing ? { pricing: evals.pricing } : {}) },
+        scoring: { retrievalK: options.retrievalK, pricing: evals?.pricing },
         concurrency: options.concurrency,
         record: async (result) => {
           await writer.append(result);
           results.push(result);
         },
         progress,
-        ...(request.signal ? { signal: request.signal } : {}),
+        signal: request.signal,
       }));
     } finally {
       progress.stop();
@@ -311,7 +311,7 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
     const finalMeta: RunMeta = {
       ...meta,
       status: stopped ? 'interrupted' : 'finished',
-      ...(stopped ? {} : { finishedAt: new Date().toISOString() }),
+      finishedAt: stopped ? undefined : new Date().toISOString(),
       summary,
       gate,
     };
@@ -330,7 +330,7 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
       await writeBaseline(cwd, request.saveBaseline, meta.id);
       baselineSaved = request.saveBaseline;
     }
-    return { report, files, interrupted: stopped, ...(baselineSaved ? { baselineSaved } : {}) };
+    return { report, files, interrupted: stopped, baselineSaved };
   } finally {
     await opened.stop?.();
   }
@@ -406,7 +406,7 @@ async function gateResults(
     thresholds: options.evals?.thresholds ?? {},
     maxErrorRate: options.maxErrorRate ?? options.evals?.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE,
     maxRegression,
-    ...(baseline ? { baseline } : {}),
+    baseline,
   });
 }
 

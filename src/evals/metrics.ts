@@ -70,11 +70,12 @@ export function summarize(results: readonly CaseResult[], context: SummaryContex
       name,
       value: entry.values.length ? mean(entry.values) : null,
       count: entry.values.length,
-      ...(entry.judged ? { passRate: entry.passes / entry.judged } : {}),
+      passRate: entry.judged ? entry.passes / entry.judged : undefined,
       direction: metricDirection(name),
       kind,
-      ...(kind === 'judge' ? { offline: context.offlineJudges, judgeErrors: entry.errors } : {}),
-      ...(entry.agreement.length ? { agreement: mean(entry.agreement) } : {}),
+      offline: kind === 'judge' ? context.offlineJudges : undefined,
+      judgeErrors: kind === 'judge' ? entry.errors : undefined,
+      agreement: entry.agreement.length ? mean(entry.agreement) : undefined,
     };
   }
   const latencies = mine.flatMap((r) => (r.response ? [r.response.latencyMs] : []));

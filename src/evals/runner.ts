@@ -14,7 +14,7 @@ export interface RunnerDeps {
   /** Called once per finished case, in finishing order; the run awaits it (the results file append). */
   record: (result: CaseResult) => Promise<void>;
   progress: Progress;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** The state a case ends in, from what happened to it. Pure. */
@@ -57,7 +57,7 @@ export async function evaluateCase(evalCase: EvalCase, deps: RunnerDeps): Promis
     state,
     response,
     scores,
-    ...(judgeError ? { error: { kind: 'judge' as const, metric: judgeError[0], message: judgeError[1].error! } } : {}),
+    error: judgeError ? { kind: 'judge', metric: judgeError[0], message: judgeError[1].error! } : undefined,
     finishedAt: finishedAt(),
   };
 }

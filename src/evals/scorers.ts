@@ -5,7 +5,7 @@ import type { Assertion, EvalCase, Score, TargetResponse } from './types.js';
 export interface Pricing {
   inputUsdPerMillionTokens: number;
   outputUsdPerMillionTokens: number;
-  embeddingUsdPerMillionTokens?: number;
+  embeddingUsdPerMillionTokens?: number | undefined;
 }
 
 const refusalPatterns = [
@@ -48,7 +48,7 @@ export function scoreAssertion(assertion: Assertion, response: TargetResponse, c
   switch (assertion.type) {
     case 'equals': {
       const pass = fold(answer.trim(), assertion.ignoreCase) === fold(assertion.value.trim(), assertion.ignoreCase);
-      return { value: pass ? 1 : 0, pass, ...(pass ? {} : { reason: `answer is not "${clip(assertion.value)}"` }) };
+      return { value: pass ? 1 : 0, pass, reason: pass ? undefined : `answer is not "${clip(assertion.value)}"` };
     }
     case 'contains': {
       const wanted = asList(assertion.value);
@@ -60,7 +60,7 @@ export function scoreAssertion(assertion: Assertion, response: TargetResponse, c
       return {
         value: mode === 'all' ? found.length / wanted.length : pass ? 1 : 0,
         pass,
-        ...(pass ? {} : { reason: `missing ${missing.map((m) => `"${clip(m)}"`).join(', ')}` }),
+        reason: pass ? undefined : `missing ${missing.map((m) => `"${clip(m)}"`).join(', ')}`,
       };
     }
     case 'not-contains': {
@@ -70,7 +70,7 @@ export function scoreAssertion(assertion: Assertion, response: TargetResponse, c
       return {
         value: pass ? 1 : 0,
         pass,
-        ...(pass ? {} : { reason: `contains ${present.map((m) => `"${clip(m)}"`).join(', ')}` }),
+        reason: pass ? undefined : `contains ${present.map((m) => `"${clip(m)}"`).join(', ')}`,
       };
     }
     case 'regex': {
@@ -78,7 +78,7 @@ export function scoreAssertion(assertion: Assertion, response: TargetResponse, c
       return {
         value: pass ? 1 : 0,
         pass,
-        ...(pass ? {} : { reason: `does not match /${assertion.pattern}/${assertion.flags ?? ''}` }),
+        reason: pass ? undefined : `does not match /${assertion.pattern}/${assertion.flags ?? ''}`,
       };
     }
     case 'json-schema': {
@@ -98,7 +98,7 @@ export function scoreAssertion(assertion: Assertion, response: TargetResponse, c
       return {
         value: pass ? 1 : 0,
         pass,
-        ...(pass ? {} : { reason: `schema: ${first ? `${first.instancePath || '/'} ${first.message}` : 'invalid'}` }),
+        reason: pass ? undefined : `schema: ${first ? `${first.instancePath || '/'} ${first.message}` : 'invalid'}`,
       };
     }
     case 'cites':
@@ -110,7 +110,7 @@ export function scoreAssertion(assertion: Assertion, response: TargetResponse, c
       return {
         value: pass ? 1 : 0,
         pass,
-        ...(pass ? {} : { reason: expected ? 'answered instead of refusing' : 'refused' }),
+        reason: pass ? undefined : expected ? 'answered instead of refusing' : 'refused',
       };
     }
     case 'latency': {
@@ -143,13 +143,13 @@ function citationScore(response: TargetResponse, expected: string[]): Score {
   return {
     value,
     pass: missing.length === 0,
-    ...(missing.length ? { reason: `not cited: ${missing.join(', ')}` } : {}),
+    reason: missing.length ? `not cited: ${missing.join(', ')}` : undefined,
   };
 }
 
 export interface ScoreContext {
   retrievalK: number;
-  pricing?: Pricing;
+  pricing?: Pricing | undefined;
   /** True when the target reports refusals itself (our /v1/answer); otherwise the wording decides. */
   serviceRefusalFlag: boolean;
 }
@@ -176,7 +176,7 @@ export function scoreDeterministic(
     put('refusal', {
       value: pass ? 1 : 0,
       pass,
-      ...(pass ? {} : { reason: expected.refusal ? 'answered instead of refusing' : 'refused' }),
+      reason: pass ? undefined : expected.refusal ? 'answered instead of refusing' : 'refused',
     });
   }
   if (expected.documentIds?.length && expected.refusal !== true) {

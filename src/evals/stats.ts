@@ -16,9 +16,9 @@ export function percentile(values: readonly number[], p: number): number {
 
 export interface BootstrapOptions {
   seed: number;
-  resamples?: number;
+  resamples?: number | undefined;
   /** Two-sided confidence level, 0.95 by default. */
-  confidence?: number;
+  confidence?: number | undefined;
 }
 
 /**

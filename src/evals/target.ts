@@ -16,7 +16,13 @@ const trimSlash = (url: string) => url.replace(/\/+$/, '');
  */
 export async function resolveTarget(
   url: string,
-  options: { protocol?: Protocol | 'auto'; model?: string; timeoutMs: number; kind?: RunTarget['kind']; env?: string },
+  options: {
+    protocol?: Protocol | 'auto' | undefined;
+    model?: string | undefined;
+    timeoutMs: number;
+    kind?: RunTarget['kind'] | undefined;
+    env?: string | undefined;
+  },
 ): Promise<RunTarget & { fingerprint: string }> {
   let base = trimSlash(url);
   let protocol = options.protocol === 'auto' ? undefined : options.protocol;
@@ -73,8 +79,8 @@ export async function resolveTarget(
     kind: options.kind ?? 'url',
     url: base,
     protocol,
-    ...(protocol === 'openai' ? { model } : {}),
-    ...(options.env ? { env: options.env } : {}),
+    model: protocol === 'openai' ? model : undefined,
+    env: options.env,
     fingerprint,
   };
 }
@@ -91,30 +97,26 @@ function parseAnswer(body: unknown): Omit<TargetResponse, 'latencyMs'> {
     answer: b.answer,
     refused: b.refused === true,
     citations: citations.flatMap((c: { id?: unknown; title?: unknown }) =>
-      typeof c?.id === 'string' ? [{ id: c.id, ...(typeof c.title === 'string' ? { title: c.title } : {}) }] : [],
+      typeof c?.id === 'string' ? [{ id: c.id, title: typeof c.title === 'string' ? c.title : undefined }] : [],
     ),
     usage: {
       inputTokens: num(usage.inputTokens),
       outputTokens: num(usage.outputTokens),
       embeddingTokens: num(usage.embeddingTokens),
     },
-    ...(typeof b.traceId === 'string' ? { traceId: b.traceId } : {}),
-    ...(contexts
-      ? {
-          contexts: contexts.flatMap((c: Record<string, unknown>): RetrievedContext[] =>
-            c && typeof c.documentId === 'string' && typeof c.text === 'string'
-              ? [
-                  {
-                    documentId: c.documentId,
-                    text: c.text,
-                    ...(typeof c.title === 'string' ? { title: c.title } : {}),
-                    ...(typeof c.score === 'number' ? { score: c.score } : {}),
-                  },
-                ]
-              : [],
-          ),
-        }
-      : {}),
+    traceId: typeof b.traceId === 'string' ? b.traceId : undefined,
+    contexts: contexts?.flatMap((c: Record<string, unknown>): RetrievedContext[] =>
+      c && typeof c.documentId === 'string' && typeof c.text === 'string'
+        ? [
+            {
+              documentId: c.documentId,
+              text: c.text,
+              title: typeof c.title === 'string' ? c.title : undefined,
+              score: typeof c.score === 'number' ? c.score : undefined,
+            },
+          ]
+        : [],
+    ),
   };
 }
 
@@ -136,7 +138,7 @@ function parseChat(body: unknown): Omit<TargetResponse, 'latencyMs'> {
     refused: false,
     citations: [],
     usage,
-    ...(typeof b?.id === 'string' ? { traceId: b.id } : {}),
+    traceId: typeof b?.id === 'string' ? b.id : undefined,
   };
 }
 
@@ -188,12 +190,9 @@ export function targetClient(
           parse: target.protocol === 'openai' ? parseChat : parseAnswer,
         },
       );
-      const traceId = result.value.traceId ?? result.headers.get('x-trace-id') ?? undefined;
-      const response: TargetResponse = {
-        ...result.value,
-        ...(traceId ? { traceId } : {}),
-        latencyMs: result.latencyMs,
-      };
+      // An empty x-trace-id header counts as none.
+      const traceId = result.value.traceId ?? (result.headers.get('x-trace-id') || undefined);
+      const response: TargetResponse = { ...result.value, traceId, latencyMs: result.latencyMs };
       await deps.cache.set(key, response);
       return response;
     },

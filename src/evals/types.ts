@@ -35,19 +35,19 @@ export interface Usage {
 
 export interface RetrievedContext {
   documentId: string;
-  title?: string;
+  title?: string | undefined;
   text: string;
-  score?: number;
+  score?: number | undefined;
 }
 
 export interface TargetResponse {
   answer: string;
   refused: boolean;
-  citations: { id: string; title?: string }[];
+  citations: { id: string; title?: string | undefined }[];
   usage: Usage;
   latencyMs: number;
-  traceId?: string;
-  contexts?: RetrievedContext[];
+  traceId?: string | undefined;
+  contexts?: RetrievedContext[] | undefined;
   /** True when the response came from the cache instead of the target. */
   cached?: boolean;
 }
@@ -57,7 +57,7 @@ export interface Score {
   value: number | null;
   pass?: boolean;
   /** Why: the judge's rationale, or what a deterministic check saw. */
-  reason?: string;
+  reason?: string | undefined;
   /** Judge metrics: who graded, how many times, and how much the repetitions agreed. */
   judge?: { model: string; offline: boolean; repeat: number; agreement: number; raw?: (number | string)[] };
   error?: string;
@@ -70,7 +70,7 @@ export interface CaseResult {
   state: CaseState;
   response?: Omit<TargetResponse, 'cached'> & { cached?: boolean };
   scores: Record<string, Score>;
-  error?: { kind: 'target' | 'judge'; message: string; metric?: string };
+  error?: { kind: 'target' | 'judge'; message: string; metric?: string } | undefined;
   finishedAt: string;
 }
 
@@ -79,13 +79,13 @@ export interface MetricSummary {
   /** Mean over the cases that have a value (or the percentile, for latencyP50Ms/latencyP95Ms). */
   value: number | null;
   count: number;
-  passRate?: number;
+  passRate?: number | undefined;
   direction: 'higher' | 'lower';
   kind: 'assertion' | 'retrieval' | 'judge' | 'operational';
   /** Judge metrics graded by the offline heuristics say so. */
-  offline?: boolean;
-  agreement?: number;
-  judgeErrors?: number;
+  offline?: boolean | undefined;
+  agreement?: number | undefined;
+  judgeErrors?: number | undefined;
 }
 
 export interface RunSummary {
@@ -108,8 +108,8 @@ export interface RunTarget {
   kind: 'url' | 'env' | 'local';
   url: string;
   protocol: 'answer' | 'openai';
-  model?: string;
-  env?: string;
+  model?: string | undefined;
+  env?: string | undefined;
 }
 
 export interface RunOptions {
@@ -119,18 +119,18 @@ export interface RunOptions {
   repeat: number;
   cache: boolean;
   filter: string[];
-  sample?: number;
-  seed?: number;
+  sample?: number | undefined;
+  seed?: number | undefined;
   retrievalK: number;
   judges: string[];
-  judgeModel: { provider: string; id: string; baseUrl?: string } | null;
+  judgeModel: { provider: string; id: string; baseUrl?: string | undefined } | null;
 }
 
 export interface RunMeta {
   schemaVersion: 1;
   id: string;
   startedAt: string;
-  finishedAt?: string;
+  finishedAt?: string | undefined;
   status: 'running' | 'finished' | 'interrupted';
   target: RunTarget;
   dataset: { path: string; hash: string; caseIds: string[] };
@@ -176,7 +176,7 @@ export interface GateResult {
   pass: boolean;
   rule: string;
   thresholds: ThresholdCheck[];
-  baseline?: { runId: string; label: string; maxRegression: number; comparisons: MetricComparison[] };
+  baseline?: { runId: string; label: string; maxRegression: number; comparisons: MetricComparison[] } | undefined;
   errorRate: { value: number; max: number; pass: boolean };
   reasons: string[];
 }

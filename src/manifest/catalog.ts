@@ -167,7 +167,7 @@ const PROFILE_GEOGRAPHIES: Record<string, (region: string) => boolean> = {
   apac: (region) => region.startsWith('ap-'),
 };
 
-function splitProfile(id: string): { geography?: string; base: string } {
+function splitProfile(id: string): { geography?: string | undefined; base: string } {
   const match = /^(us-gov|us|eu|apac)\.(.+)$/.exec(id);
   return match ? { geography: match[1], base: match[2] ?? id } : { base: id };
 }

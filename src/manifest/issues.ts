@@ -289,7 +289,7 @@ interface SchemaDefinition {
 const definitionOf = (schema: z.ZodType): SchemaDefinition =>
   (schema as unknown as { _zod: { def: SchemaDefinition } })._zod.def;
 
-function unwrap(schema: z.ZodType): { schema: z.ZodType; description?: string } {
+function unwrap(schema: z.ZodType): { schema: z.ZodType; description?: string | undefined } {
   let description = schema.description;
   let current = schema;
   for (;;) {
@@ -318,7 +318,7 @@ function schemaAt(
   root: z.ZodType,
   path: FieldPath,
   data: unknown,
-): { schema: z.ZodType; description?: string } | undefined {
+): { schema: z.ZodType; description?: string | undefined } | undefined {
   let current = unwrap(root);
   let value = data;
   for (const segment of path) {

@@ -114,7 +114,7 @@ export function problemToError(problem: ManifestProblem): GenaiError {
   return usageError(problem.code, problem.message, {
     fix: problem.fix,
     location: problem.location,
-    ...(problem.field ? { field: problem.field } : {}),
+    field: problem.field || undefined,
   });
 }
 
@@ -186,8 +186,8 @@ function yamlProblem(error: YAMLError, document: Document, lineCounter: LineCoun
 function duplicateKey(
   document: Document,
   offset: number,
-): { key: string; firstOffset?: number; field: string } | undefined {
-  let found: { key: string; firstOffset?: number; field: string } | undefined;
+): { key: string; firstOffset?: number | undefined; field: string } | undefined {
+  let found: { key: string; firstOffset?: number | undefined; field: string } | undefined;
   visit(document, {
     Map(_, map, ancestors) {
       const repeated = map.items.find((pair) => isScalar(pair.key) && pair.key.range?.[0] === offset);

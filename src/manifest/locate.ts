@@ -18,8 +18,8 @@ export function fieldName(path: FieldPath): string {
 }
 
 interface Step {
-  key?: Node;
-  value?: Node;
+  key?: Node | undefined;
+  value?: Node | undefined;
 }
 
 /**

@@ -93,7 +93,7 @@ interface Lockfile {
 /** One installed package that the service needs at run time, by its folder under the project. */
 interface RuntimePackage {
   path: string;
-  version?: string;
+  version?: string | undefined;
   optional: boolean;
 }
 
@@ -154,7 +154,7 @@ interface RecordedDependencies {
   lockHash: string;
   files: number;
   bytes: number;
-  packages: { path: string; version?: string }[];
+  packages: { path: string; version?: string | undefined }[];
 }
 
 async function folderSize(dir: string): Promise<{ files: number; bytes: number }> {

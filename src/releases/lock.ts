@@ -46,7 +46,7 @@ export interface EnvironmentLock {
   env: string;
   holder: LockHolder;
   /** The stale lock that `forceUnlock` removed to take this one. */
-  removedStale?: LockStatus & { state: 'stale' };
+  removedStale?: (LockStatus & { state: 'stale' }) | undefined;
   /** Gives the lock up; safe to call twice, and never removes a lock someone else holds. */
   release(): Promise<void>;
 }
@@ -178,7 +178,7 @@ function heldLock(
   return {
     env,
     holder,
-    ...(removedStale ? { removedStale } : {}),
+    removedStale,
     release: async () => {
       clearInterval(timer);
       await chain;

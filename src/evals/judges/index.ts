@@ -25,7 +25,7 @@ export function judgeSpecs(evals: Pick<EvalsSection, 'judges' | 'custom'>, only?
 export interface JudgePanel {
   specs: JudgeSpec[];
   /** undefined: the offline heuristics grade. */
-  model?: JudgeModel;
+  model?: JudgeModel | undefined;
   repeat: number;
   temperature: number;
   /** Re-asks after a malformed reply before recording a judge error. */

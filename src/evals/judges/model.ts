@@ -8,7 +8,10 @@ export interface JudgeModel {
   provider: 'openai-compatible' | 'bedrock';
   id: string;
   baseUrl?: string;
-  complete(messages: ChatMessage[], options: { temperature: number; signal?: AbortSignal }): Promise<string>;
+  complete(
+    messages: ChatMessage[],
+    options: { temperature: number; signal?: AbortSignal | undefined },
+  ): Promise<string>;
 }
 
 export function judgeModel(
@@ -85,7 +88,7 @@ function bedrockJudge(config: JudgeModelConfig, deps: { policy: RetryPolicy; lim
     async complete(messages, options) {
       const system = messages.filter((m) => m.role === 'system').map((m) => ({ text: m.content }));
       const body = {
-        ...(system.length ? { system } : {}),
+        system: system.length ? system : undefined,
         messages: messages
           .filter((m) => m.role !== 'system')
           .map((m) => ({ role: m.role, content: [{ text: m.content }] })),

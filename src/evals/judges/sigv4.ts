@@ -7,7 +7,7 @@ export function sigV4Headers(request: {
   body: string;
   region: string;
   service: string;
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string | undefined };
   now?: Date;
   headers?: Record<string, string>;
 }): Record<string, string> {

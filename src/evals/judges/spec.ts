@@ -9,19 +9,19 @@ export interface JudgeInput {
   question: string;
   answer: string;
   refused: boolean;
-  contexts?: { documentId: string; text: string }[];
-  facts?: string[];
-  referenceAnswer?: string;
+  contexts?: { documentId: string; text: string }[] | undefined;
+  facts?: string[] | undefined;
+  referenceAnswer?: string | undefined;
 }
 
 export interface JudgeSpec {
   name: string;
   rubric: string;
   output: JudgeOutput;
-  labels?: string[];
-  passLabels?: string[];
-  passAt?: number;
-  examples?: CustomJudgeConfig['examples'];
+  labels?: string[] | undefined;
+  passLabels?: string[] | undefined;
+  passAt?: number | undefined;
+  examples?: CustomJudgeConfig['examples'] | undefined;
   builtIn: boolean;
   /** Bumped when the meaning of a rubric changes; part of every cache key. */
   version: string;
@@ -116,7 +116,7 @@ export function customJudgeSpec(config: CustomJudgeConfig): JudgeSpec {
     name: config.name,
     rubric: config.rubric,
     output: config.output,
-    ...(config.labels ? { labels: config.labels } : {}),
+    labels: config.labels,
     passLabels: config.passLabels ?? (config.labels ? [config.labels[0]!] : undefined),
     passAt: config.passAt,
     examples: config.examples,
@@ -165,7 +165,7 @@ export function judgeMessages(spec: JudgeSpec, input: JudgeInput): ChatMessage[]
       question: example.question ?? '',
       answer: example.answer,
       refused: false,
-      ...(example.context ? { contexts: [{ documentId: 'example', text: example.context }] } : {}),
+      contexts: example.context ? [{ documentId: 'example', text: example.context }] : undefined,
     };
     const verdict =
       spec.output === 'pass-fail'
@@ -185,10 +185,8 @@ export function judgeInput(evalCase: EvalCase, response: TargetResponse, questio
     question,
     answer: response.answer,
     refused: response.refused,
-    ...(response.contexts
-      ? { contexts: response.contexts.map((c) => ({ documentId: c.documentId, text: c.text })) }
-      : {}),
-    ...(evalCase.expected?.facts ? { facts: evalCase.expected.facts } : {}),
-    ...(evalCase.expected?.answer ? { referenceAnswer: evalCase.expected.answer } : {}),
+    contexts: response.contexts?.map((c) => ({ documentId: c.documentId, text: c.text })),
+    facts: evalCase.expected?.facts,
+    referenceAnswer: evalCase.expected?.answer,
   };
 }

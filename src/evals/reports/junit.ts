@@ -14,8 +14,8 @@ interface TestCase {
   name: string;
   classname: string;
   seconds: number;
-  failure?: string;
-  error?: string;
+  failure?: string | undefined;
+  error?: string | undefined;
   out?: string;
 }
 
@@ -44,8 +44,8 @@ export function renderJunit(report: EvalReport): string {
         name: c.id,
         classname: `genai.eval.${metric}`,
         seconds,
-        ...(score.error ? { error: score.error } : {}),
-        ...(score.pass === false ? { failure: `${score.reason ?? formatMetric(metric, score.value)}${offline}` } : {}),
+        error: score.error || undefined,
+        failure: score.pass === false ? `${score.reason ?? formatMetric(metric, score.value)}${offline}` : undefined,
         out: `value=${score.value ?? 'null'}${score.reason ? ` reason=${score.reason}` : ''}${offline}${c.traceId ? ` traceId=${c.traceId}` : ''}`,
       });
     }
@@ -55,14 +55,11 @@ export function renderJunit(report: EvalReport): string {
       name: `threshold ${check.metric}`,
       classname: 'genai.eval.gate',
       seconds: 0,
-      ...(check.pass
-        ? {}
-        : {
-            failure:
-              check.value === null
-                ? `${check.metric}: ${check.reason}`
-                : `${check.metric} = ${formatMetric(check.metric, check.value)}, threshold ${check.threshold}`,
-          }),
+      failure: check.pass
+        ? undefined
+        : check.value === null
+          ? `${check.metric}: ${check.reason}`
+          : `${check.metric} = ${formatMetric(check.metric, check.value)}, threshold ${check.threshold}`,
     });
   }
   for (const comparison of report.gate.baseline?.comparisons.filter((c) => !c.relative) ?? []) {
@@ -70,20 +67,18 @@ export function renderJunit(report: EvalReport): string {
       name: `baseline ${comparison.metric}`,
       classname: 'genai.eval.gate',
       seconds: 0,
-      ...(comparison.regression
-        ? {
-            failure: `regressed: change ${comparison.change.toFixed(3)}, 95% CI [${comparison.ci[0].toFixed(3)}, ${comparison.ci[1].toFixed(3)}]`,
-          }
-        : {}),
+      failure: comparison.regression
+        ? `regressed: change ${comparison.change.toFixed(3)}, 95% CI [${comparison.ci[0].toFixed(3)}, ${comparison.ci[1].toFixed(3)}]`
+        : undefined,
     });
   }
   add('gate', {
     name: 'error rate',
     classname: 'genai.eval.gate',
     seconds: 0,
-    ...(report.gate.errorRate.pass
-      ? {}
-      : { failure: `error rate ${report.gate.errorRate.value} > ${report.gate.errorRate.max}` }),
+    failure: report.gate.errorRate.pass
+      ? undefined
+      : `error rate ${report.gate.errorRate.value} > ${report.gate.errorRate.max}`,
   });
 
   const all = [...suites.values()].flat();

@@ -8,16 +8,16 @@ export interface ReportCase {
   id: string;
   tags: string[];
   question: string;
-  expected?: EvalCase['expected'];
+  expected?: EvalCase['expected'] | undefined;
   state: CaseResult['state'] | 'missing';
-  answer?: string;
-  refused?: boolean;
-  citations?: { id: string; title?: string }[];
-  contexts?: { documentId: string; title?: string; text: string; score?: number }[];
-  traceId?: string;
-  latencyMs?: number;
-  usage?: { inputTokens: number; outputTokens: number; embeddingTokens: number };
-  cached?: boolean;
+  answer?: string | undefined;
+  refused?: boolean | undefined;
+  citations?: { id: string; title?: string | undefined }[] | undefined;
+  contexts?: { documentId: string; title?: string | undefined; text: string; score?: number | undefined }[] | undefined;
+  traceId?: string | undefined;
+  latencyMs?: number | undefined;
+  usage?: { inputTokens: number; outputTokens: number; embeddingTokens: number } | undefined;
+  cached?: boolean | undefined;
   scores: Record<string, Score>;
   error?: CaseResult['error'];
 }
@@ -29,7 +29,7 @@ export interface EvalReport {
   run: Pick<RunMeta, 'id' | 'startedAt' | 'finishedAt' | 'status' | 'target' | 'options'> & {
     dataset: { path: string; hash: string };
   };
-  judges: { names: string[]; model: string; offline: boolean; note?: string };
+  judges: { names: string[]; model: string; offline: boolean; note?: string | undefined };
   summary: RunSummary;
   gate: GateResult;
   cases: ReportCase[];
@@ -54,7 +54,7 @@ export function buildReport(input: {
     run: {
       id: input.meta.id,
       startedAt: input.meta.startedAt,
-      ...(input.meta.finishedAt ? { finishedAt: input.meta.finishedAt } : {}),
+      finishedAt: input.meta.finishedAt,
       status: input.meta.status,
       target: input.meta.target,
       dataset: { path: input.meta.dataset.path, hash: input.meta.dataset.hash },
@@ -66,7 +66,7 @@ export function buildReport(input: {
         ? 'offline-heuristic'
         : `${input.meta.options.judgeModel!.provider}:${input.meta.options.judgeModel!.id}`,
       offline,
-      ...(offline && input.judgeNames.length ? { note: OFFLINE_NOTE } : {}),
+      note: offline && input.judgeNames.length ? OFFLINE_NOTE : undefined,
     },
     summary: input.summary,
     gate: input.gate,
@@ -77,22 +77,19 @@ export function buildReport(input: {
         id: c.id,
         tags: c.tags ?? [],
         question: questionOf(c),
-        ...(c.expected ? { expected: c.expected } : {}),
+        expected: c.expected,
         state: result?.state ?? 'missing',
-        ...(response
-          ? {
-              answer: response.answer,
-              refused: response.refused,
-              citations: response.citations,
-              ...(response.contexts ? { contexts: response.contexts } : {}),
-              ...(response.traceId ? { traceId: response.traceId } : {}),
-              latencyMs: response.latencyMs,
-              usage: response.usage,
-              ...(response.cached ? { cached: true } : {}),
-            }
-          : {}),
+        answer: response?.answer,
+        refused: response?.refused,
+        citations: response?.citations,
+        contexts: response?.contexts,
+        // An empty trace id is none; `cached` is said only when true.
+        traceId: response?.traceId || undefined,
+        latencyMs: response?.latencyMs,
+        usage: response?.usage,
+        cached: response?.cached || undefined,
         scores: result?.scores ?? {},
-        ...(result?.error ? { error: result.error } : {}),
+        error: result?.error,
       };
     }),
   };
