@@ -8,9 +8,11 @@ export interface PipelineInput {
   /** The environments in promotion order, as genai.yaml lists them. */
   environments: Record<string, { target: Target; region?: string }>;
   /** Environments whose promotions need a human approval (genai.yaml `promotion.approval`). */
-  approval?: readonly string[];
+  approval?: readonly string[] | undefined;
+  /** genai.yaml `promotion.order`, when set: the delivery follows it instead of the listing order. */
+  order?: readonly string[] | undefined;
   /** The project's `engines.node` range; CI runs on the oldest Node it allows. */
-  nodeEngine?: string;
+  nodeEngine?: string | undefined;
 }
 
 /** One environment of the delivery chain, as the pipeline deploys it. */
@@ -38,6 +40,9 @@ export const DEFAULT_NODE_VERSION = '20';
 
 /** Environment names are also job ids, concurrency groups and shell words: the manifest's rule, checked again. */
 const SAFE_NAME = /^[a-z][a-z0-9-]{0,30}$/;
+
+/** Position in promotion.order; environments it leaves out go last, in their listing order. */
+const rank = (order: readonly string[], env: string) => (order.includes(env) ? order.indexOf(env) : order.length);
 
 /**
  * The delivery chain of a project. A project with cloud environments delivers through those (a `local`
@@ -68,8 +73,10 @@ export function pipelineSpec(input: PipelineInput): PipelineSpec {
       });
     }
   }
-  const cloud = all.filter((e) => e.target !== 'local');
-  const chain = cloud.length > 0 ? cloud : all;
+  const order = input.order;
+  const ordered = order ? [...all].sort((a, b) => rank(order, a.env) - rank(order, b.env)) : all;
+  const cloud = ordered.filter((e) => e.target !== 'local');
+  const chain = cloud.length > 0 ? cloud : ordered;
   const approval = new Set(input.approval ?? []);
   return {
     service: input.name,

@@ -36,6 +36,7 @@ export async function writePipelines(
     name: manifest.name,
     environments: manifest.environments,
     approval: manifest.promotion.approval,
+    order: manifest.promotion.order,
     nodeEngine: await nodeEngine(projectDir),
   });
   const files = pipelineFiles(provider, spec).map((f) => ({ path: f.path, content: Buffer.from(f.content) }));

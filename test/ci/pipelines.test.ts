@@ -96,6 +96,28 @@ function github(name: ManifestName): Record<'ci' | 'deploy' | 'nightly', Workflo
 const runs = (job: Job) => job.steps.map((s) => s.run).filter((r): r is string => Boolean(r));
 const allJobs = (w: ReturnType<typeof github>) => [w.ci, w.deploy, w.nightly].flatMap((x) => Object.values(x.jobs));
 
+describe('the delivery chain', () => {
+  it('follows promotion.order when genai.yaml sets one, else the listing order', () => {
+    const environments = {
+      prod: { target: 'local' as const },
+      dev: { target: 'local' as const },
+      staging: { target: 'local' as const },
+    };
+    const envs = (order?: string[]) =>
+      pipelineSpec({ name: 'shop', environments, order }).stages.map((s) => [s.env, s.from ?? null]);
+    expect(envs()).toEqual([
+      ['prod', null],
+      ['dev', 'prod'],
+      ['staging', 'dev'],
+    ]);
+    expect(envs(['dev', 'staging', 'prod'])).toEqual([
+      ['dev', null],
+      ['staging', 'dev'],
+      ['prod', 'staging'],
+    ]);
+  });
+});
+
 describe('genai ci github', () => {
   const cases = (Object.keys(manifests) as ManifestName[]).flatMap((name) =>
     pipelineFiles('github', specOf(name)).map((f) => [name, f.path, f.content] as const),
