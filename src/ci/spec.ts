@@ -6,7 +6,7 @@ export interface PipelineInput {
   /** The service's name (genai.yaml `name`). */
   name: string;
   /** The environments in promotion order, as genai.yaml lists them. */
-  environments: Record<string, { target: Target; region?: string }>;
+  environments: Record<string, { target: Target; region?: string | undefined }>;
   /** Environments whose promotions need a human approval (genai.yaml `promotion.approval`). */
   approval?: readonly string[] | undefined;
   /** genai.yaml `promotion.order`, when set: the delivery follows it instead of the listing order. */
@@ -20,9 +20,9 @@ export interface DeliveryStage {
   env: string;
   target: Target;
   /** AWS region of an aws environment. */
-  region?: string;
+  region?: string | undefined;
   /** The environment the release comes from; absent for the first, which deploys the new release. */
-  from?: string;
+  from?: string | undefined;
   /** A person approves this step (the environment is listed under promotion.approval). */
   approval: boolean;
 }
@@ -84,8 +84,8 @@ export function pipelineSpec(input: PipelineInput): PipelineSpec {
     stages: chain.map((e, i) => ({
       env: e.env,
       target: e.target,
-      ...(e.target === 'aws' && e.region ? { region: e.region } : {}),
-      ...(i > 0 ? { from: chain[i - 1]!.env } : {}),
+      region: e.target === 'aws' ? e.region : undefined,
+      from: i > 0 ? chain[i - 1]!.env : undefined,
       approval: approval.has(e.env),
     })),
   };

@@ -66,6 +66,7 @@ async function terminalAsker() {
   const { input, select } = await import('@inquirer/prompts');
   return {
     text: (message: string, fallback: string, validate?: (value: string) => string | true) =>
+      // @inquirer/prompts declares validate?: without undefined: the key may only be there with a function.
       input({ message, default: fallback, ...(validate ? { validate } : {}) }),
     choose: (message: string, choices: readonly string[], fallback: string) =>
       select({ message, choices: choices.map((value) => ({ value })), default: fallback }),

@@ -31,7 +31,7 @@ export interface InitOptions {
   region: string;
   ci: InitCiChoice;
   /** Base URL of an OpenAI-compatible server (openai-compatible provider only). */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
 }
 
 export const defaults = {
@@ -129,11 +129,13 @@ export function optionProblems(options: InitOptions): { message: string; fix: st
 }
 
 /** Environments as written to genai.yaml: a cloud project also gets a `local` one for development. */
-export function plannedEnvironments(options: InitOptions): { name: string; target: Target; region?: string }[] {
+export function plannedEnvironments(
+  options: InitOptions,
+): { name: string; target: Target; region?: string | undefined }[] {
   const own = options.environments.map((name) => ({
     name,
     target: options.target,
-    ...(options.target === 'aws' ? { region: options.region } : {}),
+    region: options.target === 'aws' ? options.region : undefined,
   }));
   return options.target === 'local' ? own : [{ name: 'local', target: 'local' as const }, ...own];
 }

@@ -146,7 +146,7 @@ export async function resolveInitOptions(
     environments,
     region,
     ci,
-    ...(baseUrl ? { baseUrl } : {}),
+    baseUrl: baseUrl || undefined,
   };
   const [first] = optionProblems(options);
   if (first) throw usageError('E_OPTIONS', first.message, { field: `--${first.field}`, fix: first.fix });
