@@ -110,7 +110,9 @@ async function resultsFile(dir: string): Promise<string | undefined> {
   const runs = join(dir, '.genai', 'evals', 'runs');
   if (!existsSync(runs)) return undefined;
   const [run] = await readdir(runs);
-  return run ? join(runs, run, 'results.jsonl') : undefined;
+  // The run folder comes a moment before its results file.
+  const file = run ? join(runs, run, 'results.jsonl') : undefined;
+  return file && existsSync(file) ? file : undefined;
 }
 
 const completeLines = (text: string) =>
