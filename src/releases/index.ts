@@ -33,4 +33,12 @@ export type { RollbackRequest, RollbackResult } from './rollback.js';
 export { projectStatus } from './status.js';
 export type { EnvironmentStatus, ProjectStatus } from './status.js';
 export { startAndAsk } from './start.js';
-export { renderDeployment, renderPromotionVerdict, renderRollback, renderStatus, renderStep } from './render.js';
+export {
+  renderDeployment,
+  renderPromotionVerdict,
+  renderRelease,
+  renderReleaseList,
+  renderRollback,
+  renderStatus,
+  renderStep,
+} from './render.js';

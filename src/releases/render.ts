@@ -1,4 +1,5 @@
 import type { DeployResult } from './deploy.js';
+import type { Release } from './release.js';
 import type { RollbackResult } from './rollback.js';
 import type { PromotionResult, PromotionStep } from './promote.js';
 import type { EnvironmentStatus, ProjectStatus } from './status.js';
@@ -96,4 +97,43 @@ function age(seconds: number): string {
   if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
   if (seconds < 36 * 3600) return `${Math.round(seconds / 3600)} h`;
   return `${Math.round(seconds / 86400)} d`;
+}
+
+/** `genai release list`: a table, oldest first. */
+export function renderReleaseList(releases: Release[]): string {
+  if (releases.length === 0) return 'No releases yet; make one with genai release create';
+  const rows = releases.map((r) => [
+    r.id,
+    r.createdAt.slice(0, 19).replace('T', ' '),
+    r.createdBy,
+    r.git ? `${r.git.commit.slice(0, 8)}${r.git.dirty ? ' (dirty)' : ''}` : '-',
+    `${r.model.provider}/${r.model.id}`,
+  ]);
+  const table = [['ID', 'CREATED (UTC)', 'BY', 'COMMIT', 'MODEL'], ...rows];
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+  return table
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** `genai release show ID`: one line per field. */
+export function renderRelease(release: Release): string {
+  const { artifact } = release;
+  const rows: [string, string][] = [
+    ['id', release.id],
+    ['created', `${release.createdAt} by ${release.createdBy} (genai ${release.kitVersion})`],
+    ['commit', release.git ? `${release.git.commit}${release.git.dirty ? ' (uncommitted changes)' : ''}` : 'none'],
+    ['artifact', artifact.kind === 'local-bundle' ? `${artifact.path} (sha256 ${artifact.sha256})` : artifact.digest],
+    ['deps', `.genai/deps/${release.dependencies.lockHash} (${release.dependencies.packages} packages)`],
+    ['config', release.configHash],
+    ['model', `${release.model.provider}/${release.model.id}`],
+    ['embed', `${release.embeddings.provider}/${release.embeddings.id} (${release.embeddings.dimensions} dimensions)`],
+    ['corpus', release.corpusHash],
+  ];
+  return rows.map(([key, value]) => `${key.padEnd(10)}${value}`).join('\n');
 }

@@ -12,24 +12,9 @@ export default class ReleaseShow extends GenaiCommand<typeof ReleaseShow> {
   };
 
   public async run() {
-    const { readRelease } = await import('../../releases/index.js');
+    const { readRelease, renderRelease } = await import('../../releases/index.js');
     const release = await readRelease(this.flags.cwd, this.args.id);
-    const { artifact } = release;
-    const rows: [string, string][] = [
-      ['id', release.id],
-      ['created', `${release.createdAt} by ${release.createdBy} (genai ${release.kitVersion})`],
-      ['commit', release.git ? `${release.git.commit}${release.git.dirty ? ' (uncommitted changes)' : ''}` : 'none'],
-      ['artifact', artifact.kind === 'local-bundle' ? `${artifact.path} (sha256 ${artifact.sha256})` : artifact.digest],
-      ['deps', `.genai/deps/${release.dependencies.lockHash} (${release.dependencies.packages} packages)`],
-      ['config', release.configHash],
-      ['model', `${release.model.provider}/${release.model.id}`],
-      [
-        'embed',
-        `${release.embeddings.provider}/${release.embeddings.id} (${release.embeddings.dimensions} dimensions)`,
-      ],
-      ['corpus', release.corpusHash],
-    ];
-    for (const [key, value] of rows) this.say(`${key.padEnd(10)}${value}`);
+    this.say(renderRelease(release));
     return release;
   }
 }
