@@ -90,17 +90,21 @@ Reports (report.json, junit.xml, report.md, report.html) are written to .genai/e
       default: true,
       allowNo: true,
     }),
+    verbose: Flags.boolean({
+      description: 'Print a line on stderr each time the concurrency limit of the target or judge changes.',
+    }),
   };
 
   public async run(): Promise<EvalReport> {
     const { evaluate, renderSummary, verdictOf } = await import('../evals/index.js');
-    const { streamProgress, silentProgress } = await import('../evals/progress.js');
+    const { streamProgress, silentProgress, concurrencyLog } = await import('../evals/progress.js');
     const outcome = await this.interruptible(
       (signal) =>
         evaluate(this.flags, {
           signal,
           progress: this.flags.progress && !this.jsonEnabled() ? streamProgress(process.stderr) : silentProgress,
           stepSummary: process.env.GITHUB_STEP_SUMMARY,
+          onConcurrencyChange: this.flags.verbose ? concurrencyLog(process.stderr) : undefined,
         }),
       '\nstopping: finishing the results file (Ctrl-C again to quit at once)…',
     );

@@ -30,6 +30,7 @@ export interface EvalFlags {
   markdown?: string | undefined;
   html?: string | undefined;
   report?: string | undefined;
+  verbose?: boolean | undefined;
 }
 
 /** A share between 0 and 1 given to FLAG, e.g. --max-error-rate 0.05. */

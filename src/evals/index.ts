@@ -37,7 +37,16 @@ import {
   writeRunMeta,
 } from './store.js';
 import { resolveTarget, targetClient, type Protocol } from './target.js';
-import type { CaseResult, GateResult, RunMeta, RunOptions, RunSummary, RunTarget, TargetSpec } from './types.js';
+import type {
+  CaseResult,
+  ConcurrencyChange,
+  GateResult,
+  RunMeta,
+  RunOptions,
+  RunSummary,
+  RunTarget,
+  TargetSpec,
+} from './types.js';
 
 export { readRun, listRuns, readBaseline, writeBaseline, type StoredRun } from './store.js';
 export { loadDataset, selectCases } from './dataset.js';
@@ -92,6 +101,8 @@ export interface EvalRequest {
   stepSummary?: string | undefined;
   signal?: AbortSignal | undefined;
   progress?: Progress | undefined;
+  /** Told of every change of a concurrency limit as it happens (`--verbose`). */
+  onConcurrencyChange?: ((change: ConcurrencyChange) => void) | undefined;
 }
 
 export interface EvalOutcome {
@@ -108,7 +119,7 @@ export interface EvalOutcome {
  */
 export async function evaluate(
   flags: EvalFlags,
-  session: Pick<EvalRequest, 'signal' | 'progress' | 'stepSummary'> = {},
+  session: Pick<EvalRequest, 'signal' | 'progress' | 'stepSummary' | 'onConcurrencyChange'> = {},
 ): Promise<EvalOutcome> {
   let project: { evals: EvalsSection | undefined; maxRegression: number } | undefined;
   if (existsSync(join(flags.cwd, 'genai.yaml')) || !flags.dataset) {
@@ -144,6 +155,7 @@ export async function evaluate(
     stepSummary: session.stepSummary,
     signal: session.signal,
     progress: session.progress,
+    onConcurrencyChange: session.onConcurrencyChange,
   });
 }
 
@@ -255,19 +267,19 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
     delete meta.finishedAt;
     delete meta.summary;
     delete meta.gate;
+    delete meta.concurrency;
     await writeRunMeta(cwd, meta);
     if (previous) await repairResults(cwd, meta.id);
     const done = new Set((previous?.results ?? []).map((r) => r.caseId));
     const todo = cases.filter((c) => !done.has(c.id));
 
     const policy: RetryPolicy = { timeoutMs: options.timeoutMs, retries: options.retries };
+    const limits = concurrencyTrace(options.concurrency, request.onConcurrencyChange);
     const cache = new ResponseCache(cacheDir(cwd), options.cache);
     const judgeConfig = evals?.judgeModel && evals.judgeModel.provider !== 'offline' ? evals.judgeModel : undefined;
     const panel: JudgePanel = {
       specs,
-      model: judgeConfig
-        ? judgeModel(judgeConfig, { policy, limiter: new AdaptiveLimiter(options.concurrency) })
-        : undefined,
+      model: judgeConfig ? judgeModel(judgeConfig, { policy, limiter: limits.limiter('judge') }) : undefined,
       repeat: options.repeat,
       temperature: judgeConfig?.temperature ?? (options.repeat > 1 ? 0.7 : 0),
       malformedRetries: 2,
@@ -280,7 +292,7 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
     let stopped = false;
     try {
       ({ stopped } = await runCases(todo, {
-        target: targetClient(target, { policy, limiter: new AdaptiveLimiter(options.concurrency), cache }),
+        target: targetClient(target, { policy, limiter: limits.limiter('target'), cache }),
         panel,
         scoring: { retrievalK: options.retrievalK, pricing: evals?.pricing },
         concurrency: options.concurrency,
@@ -314,6 +326,7 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
       finishedAt: stopped ? undefined : new Date().toISOString(),
       summary,
       gate,
+      concurrency: limits.trace,
     };
     await writeRunMeta(cwd, finalMeta);
     const report = buildReport({
@@ -334,6 +347,23 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
   } finally {
     await opened.stop?.();
   }
+}
+
+/** One limiter per endpoint, whose changes land, stamped from one clock, in the run's trace. */
+function concurrencyTrace(max: number, onChange: ((change: ConcurrencyChange) => void) | undefined) {
+  const startedAt = performance.now();
+  const trace = { max, changes: [] as ConcurrencyChange[] };
+  return {
+    trace,
+    limiter: (endpoint: ConcurrencyChange['endpoint']) =>
+      new AdaptiveLimiter(max, {
+        onChange: ({ limit, reason }) => {
+          const change = { atMs: Math.round(performance.now() - startedAt), endpoint, limit, reason };
+          trace.changes.push(change);
+          onChange?.(change);
+        },
+      }),
+  };
 }
 
 function specOf(target: RunTarget): TargetSpec {

@@ -1,4 +1,4 @@
-import type { CaseResult } from './types.js';
+import type { CaseResult, ConcurrencyChange } from './types.js';
 
 /** Progress of a run: a redrawn bar on a terminal, a plain line per tenth in CI logs, nothing under --json. */
 export interface Progress {
@@ -51,4 +51,16 @@ export function streamProgress(stream: NodeJS.WriteStream): Progress {
       if (tty) stream.write('\n');
     },
   };
+}
+
+/** A change of a concurrency limit for people: "concurrency: target 10 (throttled: 429) at 1.234 s". */
+export function concurrencyLine(change: ConcurrencyChange): string {
+  const why = change.reason === 'throttled' ? 'throttled: 429' : 'recovered: a window of successes';
+  return `concurrency: ${change.endpoint} ${change.limit} (${why}) at ${(change.atMs / 1000).toFixed(3)} s`;
+}
+
+/** `--verbose`: a line per change of a concurrency limit, on its own line even under a redrawn bar. */
+export function concurrencyLog(stream: NodeJS.WriteStream): (change: ConcurrencyChange) => void {
+  const clear = stream.isTTY ? '\r\x1b[2K' : '';
+  return (change) => stream.write(`${clear}${concurrencyLine(change)}\n`);
 }

@@ -126,6 +126,23 @@ export interface RunOptions {
   judgeModel: { provider: string; id: string; baseUrl?: string | undefined } | null;
 }
 
+/** A move of one endpoint's concurrency limit during a run (see AdaptiveLimiter). */
+export interface ConcurrencyChange {
+  /** Milliseconds since the requests of this run (or of this resume) began. */
+  atMs: number;
+  /** Whose limiter moved: the target's, or the judge model's. */
+  endpoint: 'target' | 'judge';
+  limit: number;
+  /** throttled: a 429 opened a congestion window (decrease); recovered: a window of successes (+1). */
+  reason: 'throttled' | 'recovered';
+}
+
+/** How concurrency moved in the last session of a run: the configured maximum and every change. */
+export interface ConcurrencyTrace {
+  max: number;
+  changes: ConcurrencyChange[];
+}
+
 export interface RunMeta {
   schemaVersion: 1;
   id: string;
@@ -138,6 +155,7 @@ export interface RunMeta {
   summary?: RunSummary;
   gate?: GateResult;
   resumedAt?: string[];
+  concurrency?: ConcurrencyTrace | undefined;
 }
 
 export interface ThresholdCheck {

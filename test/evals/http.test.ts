@@ -18,25 +18,58 @@ describe('retries and rate limits', () => {
     expect(backoffDelay(3, policy, () => 0)).toBe(0);
   });
 
-  it('halves the requests in flight on a 429 and gives slots back after successes', async () => {
-    const limiter = new AdaptiveLimiter(8);
-    limiter.onThrottle(0);
+  it('cuts the limit once for a burst of 429s, and gives a slot back per window of answers', async () => {
+    const limiter = new AdaptiveLimiter(10);
+    // Ten requests sent at the full rate; four come back 429 at the same moment: one signal.
+    const burst = await Promise.all(Array.from({ length: 10 }, () => limiter.acquire()));
+    for (const slot of burst.slice(0, 4)) slot.release('throttled');
+    expect(limiter.currentLimit).toBe(7);
+    for (const slot of burst.slice(4)) slot.release('answered');
+    // The window after the cut: its own 429s are the same congestion until all seven have come back.
+    const window = await Promise.all(Array.from({ length: 7 }, () => limiter.acquire()));
+    window[0]!.release('throttled');
+    expect(limiter.currentLimit).toBe(7);
+    for (const slot of window.slice(1)) slot.release('lost');
+    // A 429 of a request sent after the window closed is a new signal.
+    (await limiter.acquire()).release('throttled');
     expect(limiter.currentLimit).toBe(4);
-    limiter.onThrottle(0);
-    expect(limiter.currentLimit).toBe(2);
-    for (let i = 0; i < 2; i++) limiter.onSuccess();
-    expect(limiter.currentLimit).toBe(3);
-    const held = await Promise.all([limiter.acquire(), limiter.acquire(), limiter.acquire()]);
-    let fourth = false;
-    const waiting = limiter.acquire().then((release) => {
-      fourth = true;
-      return release;
+    expect(limiter.throttled).toBe(6);
+    // Additive increase: `limit` answers without a 429 give one slot back, up to the maximum.
+    for (let i = 0; i < 4 + 5 + 6 + 7 + 8 + 9 + 50; i++) (await limiter.acquire()).release('answered');
+    expect(limiter.currentLimit).toBe(10);
+    expect(limiter.changes.map((c) => [c.limit, c.reason])).toEqual([
+      [7, 'throttled'],
+      [4, 'throttled'],
+      [5, 'recovered'],
+      [6, 'recovered'],
+      [7, 'recovered'],
+      [8, 'recovered'],
+      [9, 'recovered'],
+      [10, 'recovered'],
+    ]);
+  });
+
+  it('holds a request beyond the limit until a slot is released, and lets an aborted waiter go', async () => {
+    const limiter = new AdaptiveLimiter(2);
+    const held = await Promise.all([limiter.acquire(), limiter.acquire()]);
+    let third = false;
+    const waiting = limiter.acquire().then((slot) => {
+      third = true;
+      return slot;
     });
     await new Promise((resolve) => setImmediate(resolve));
-    expect(fourth).toBe(false);
-    held[0]!();
-    (await waiting)();
-    expect(fourth).toBe(true);
+    expect(third).toBe(false);
+    held[0]!.release('answered');
+    (await waiting).release('answered');
+    expect(third).toBe(true);
+    const controller = new AbortController();
+    const other = await limiter.acquire();
+    const aborted = limiter.acquire(controller.signal);
+    controller.abort();
+    await expect(aborted).rejects.toThrow();
+    held[1]!.release('answered');
+    other.release('answered');
+    expect(limiter.inFlight).toBe(0);
   });
 
   it('retries 503 and a malformed body, and does not retry a 400', async () => {

@@ -26,7 +26,7 @@ export interface ReportCase {
 export interface EvalReport {
   schema: typeof REPORT_SCHEMA;
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
-  run: Pick<RunMeta, 'id' | 'startedAt' | 'finishedAt' | 'status' | 'target' | 'options'> & {
+  run: Pick<RunMeta, 'id' | 'startedAt' | 'finishedAt' | 'status' | 'target' | 'options' | 'concurrency'> & {
     dataset: { path: string; hash: string };
   };
   judges: { names: string[]; model: string; offline: boolean; note?: string | undefined };
@@ -59,6 +59,7 @@ export function buildReport(input: {
       target: input.meta.target,
       dataset: { path: input.meta.dataset.path, hash: input.meta.dataset.hash },
       options: input.meta.options,
+      concurrency: input.meta.concurrency,
     },
     judges: {
       names: input.judgeNames,
