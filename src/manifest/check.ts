@@ -6,6 +6,7 @@ import {
   isCataloguedProvider,
   type CatalogKind,
 } from './catalog.js';
+import { assumedValue } from './assumptions.js';
 import type { ManifestProblem } from './issues.js';
 import { MANIFEST_FILE, readManifest, validateManifest, type LoadedManifest } from './load.js';
 import { fieldName, locate, type FieldPath } from './locate.js';
@@ -48,6 +49,7 @@ export function checkManifest(loaded: LoadedManifest): Finding[] {
     findings.push({ level, code, message, fix, location, field: fieldName(path), offset });
   };
   const { manifest } = loaded;
+  checkAssumed(loaded, add);
   checkRegions(manifest, add);
   for (const section of ['model', 'embeddings'] as const) {
     checkCatalog(manifest, section, add);
@@ -68,10 +70,10 @@ export async function checkProject(
   extraChecks: ExtraCheck[] = [],
 ): Promise<CheckReport> {
   const { path, text } = await readManifest(cwd, file);
-  const { manifest, problems, document, lineCounter } = validateManifest(text, file);
+  const { manifest, problems, assumed, document, lineCounter } = validateManifest(text, file);
   let findings = problems.map(problemToFinding);
   if (manifest) {
-    const loaded = { manifest, path, file, document, lineCounter };
+    const loaded = { manifest, path, file, document, lineCounter, assumed };
     const locateField = (field: string) => locate(file, document, lineCounter, field.split('.')).location;
     findings = [...checkManifest(loaded), ...extraChecks.flatMap((check) => check(loaded, locateField))];
   }
@@ -96,6 +98,20 @@ export function formatSummary(report: CheckReport, file = MANIFEST_FILE): string
 }
 
 type Add = (level: FindingLevel, code: string, path: FieldPath, message: string, fix: string) => void;
+
+/** A constraint left out takes its default: fine to start with, but a human should choose it. */
+function checkAssumed(loaded: LoadedManifest, add: Add): void {
+  for (const key of loaded.assumed) {
+    const value = assumedValue(key);
+    add(
+      'warning',
+      'E_CHECK_DEFAULTED',
+      ['constraints', key],
+      `not set; genai assumes the default ${value}`,
+      `set ${key} under constraints in ${loaded.file}, e.g. ${key}: ${value}`,
+    );
+  }
+}
 
 function checkRegions(manifest: Manifest, add: Add): void {
   const allowed = manifest.constraints.regions;

@@ -85,6 +85,39 @@ describe('genai check', () => {
     expect(lines.at(-1)).toBe('genai.yaml has problems: 2 errors, 0 warnings');
   });
 
+  it('a manifest of only a name and one environment is valid: each defaulted constraint is a warning, exit 0', async () => {
+    await writeFile(join(dir, 'genai.yaml'), 'name: xy\nenvironments:\n  local: { target: local }\n');
+    const { exitCode, stdout } = await genai('check', '--cwd', dir);
+    expect(exitCode).toBe(0);
+    expect(stdout).toContain(
+      'warning genai.yaml:1:1 constraints.budgetUsdPerMonth: not set; genai assumes the default 1000 — fix: set budgetUsdPerMonth under constraints in genai.yaml, e.g. budgetUsdPerMonth: 1000',
+    );
+    expect(stdout).toMatch(
+      /^warning genai\.yaml:1:1 constraints\.regions: not set; genai assumes the default \[us-east-1\]/m,
+    );
+    expect(stdout.trim().split('\n').at(-1)).toBe('genai.yaml is valid: 0 errors, 6 warnings');
+  });
+
+  it('a score threshold of 1.7 is a located error naming the range, exit 2', async () => {
+    const text = await readFile(designExample, 'utf8');
+    expect(text).toContain('groundedness: 0.85');
+    await writeFile(join(dir, 'genai.yaml'), text.replace('groundedness: 0.85', 'groundedness: 1.7'));
+    const { exitCode, stdout } = await genai('check', '--cwd', dir);
+    expect(exitCode).toBe(2);
+    expect(stdout).toMatch(
+      /^error genai\.yaml:\d+:\d+ evals\.thresholds\.groundedness: groundedness is a score in the range 0\.\.1, found 1\.7 — fix: set groundedness to a number from 0 to 1/m,
+    );
+  });
+
+  it('a one-letter name is refused with the 2 to 63 characters rule, exit 2', async () => {
+    await writeFile(join(dir, 'genai.yaml'), '{ "name": "x", "environments": { "local": { "target": "local" } } }\n');
+    const { exitCode, stdout } = await genai('check', '--cwd', dir);
+    expect(exitCode).toBe(2);
+    expect(stdout).toContain(
+      'error genai.yaml:1:11 name: the name "x" is 1 character long; a name has 2 to 63 characters',
+    );
+  });
+
   it('--json returns { ok, findings } and keeps exit code 2', async () => {
     await badManifest();
     const { exitCode, stdout } = await genai('check', '--cwd', dir, '--json');
