@@ -60,10 +60,16 @@ export function checkManifest(loaded: LoadedManifest): Finding[] {
   return findings.sort((a, b) => a.offset - b.offset).map(({ offset: _offset, ...finding }) => finding);
 }
 
-/** Reads, validates and checks the manifest in `cwd`: schema problems are error findings. */
-/** A check another module contributes (the budget check of src/cost), run on a valid manifest. */
-export type ExtraCheck = (loaded: LoadedManifest, locateField: (field: string) => string) => Finding[];
+/**
+ * A check another module contributes (the budget check of src/cost, the dataset check of src/evals), run
+ * on a valid manifest.
+ */
+export type ExtraCheck = (
+  loaded: LoadedManifest,
+  locateField: (field: string) => string,
+) => Finding[] | Promise<Finding[]>;
 
+/** Reads, validates and checks the manifest in `cwd`: schema problems are error findings. */
 export async function checkProject(
   cwd: string,
   file = MANIFEST_FILE,
@@ -75,7 +81,8 @@ export async function checkProject(
   if (manifest) {
     const loaded = { manifest, path, file, document, lineCounter, assumed };
     const locateField = (field: string) => locate(file, document, lineCounter, field.split('.')).location;
-    findings = [...checkManifest(loaded), ...extraChecks.flatMap((check) => check(loaded, locateField))];
+    const extra = await Promise.all(extraChecks.map((check) => check(loaded, locateField)));
+    findings = [...checkManifest(loaded), ...extra.flat()];
   }
   return { ok: !findings.some((finding) => finding.level === 'error'), findings };
 }
