@@ -7,7 +7,7 @@ export default class Check extends GenaiCommand<typeof Check> {
 
   static override description =
     'Checks the schema (every problem, located at file:line:col with a fix), environments inside constraints.regions, ' +
-    'model and embedding ids offered in each region, data classes against remote endpoints, and budgets. ' +
+    'model and embedding ids offered in each region, data classes against remote endpoints, budgets, and the eval dataset. ' +
     'Exits 2 when there is an error; warnings alone exit 0.';
 
   static override examples = ['<%= config.bin %> check', '<%= config.bin %> check --cwd services/assistant --json'];
@@ -15,7 +15,8 @@ export default class Check extends GenaiCommand<typeof Check> {
   public async run(): Promise<CheckReport> {
     const { checkProject, formatFinding, formatSummary } = await import('../manifest/index.js');
     const { budgetCheck } = await import('../cost/index.js');
-    const report = await checkProject(this.flags.cwd, undefined, [budgetCheck]);
+    const { datasetCheck } = await import('../evals/index.js');
+    const report = await checkProject(this.flags.cwd, undefined, [budgetCheck, datasetCheck]);
     for (const finding of report.findings) this.say(formatFinding(finding));
     this.say(formatSummary(report));
     // Set rather than thrown, so that --json still prints the findings.

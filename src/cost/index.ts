@@ -49,12 +49,11 @@ export async function estimateCost(request: CostRequest): Promise<CostReport> {
   // An unchanged genai.yaml that passed validation before is read without loading the validator.
   const { readCachedManifest } = await import('../manifest/cache.js');
   const cached = await readCachedManifest(request.cwd);
-  const manifest =
-    cached?.manifest ?? (await (await import('../manifest/index.js')).loadManifest(request.cwd)).manifest;
+  const { manifest, assumed } = cached ?? (await (await import('../manifest/index.js')).loadManifest(request.cwd));
   const whatIf: WhatIf = Object.assign({}, ...(request.whatIf ?? []));
   const measured = request.fromEval ? await readEvalUsage(request.cwd, request.fromEval) : undefined;
   const options = { environments: request.environments, whatIf, measured, now: request.now };
-  const report = buildReport(manifest, options);
+  const report = buildReport(manifest, { ...options, assumed });
   if (request.diff === undefined) return report;
 
   const { totals, label } = await readBase(request.cwd, request.diff, (base) => buildReport(base, options));

@@ -1,4 +1,6 @@
 import { usageError } from '../errors.js';
+import { assumedValue } from '../manifest/assumptions.js';
+import type { AssumedConstraint } from '../manifest/defaults.js';
 import { DEFAULT_CATALOG, stalePrices, validatePrices, withOverrides } from './catalog.js';
 import type { CostDiff } from './diff.js';
 import { estimateEnvironment, type EnvironmentEstimate } from './estimate.js';
@@ -32,6 +34,8 @@ export interface CostReport {
   environments: EnvironmentEstimate[];
   total: Range;
   serviceBudget: { usd: number; status: 'within' | 'at-risk' | 'over'; complete: boolean };
+  /** Constraints genai.yaml leaves out, with the default the estimate assumed for each. */
+  assumptions: Array<{ field: string; value: string }>;
   maxPriceAgeDays: number;
   stalePrices: Array<Pick<PriceUsed, 'id' | 'region' | 'checked' | 'source'> & { ageDays: number }>;
   gate: { ok: boolean; failures: GateFailure[] };
@@ -44,6 +48,8 @@ export interface BuildOptions {
   whatIf?: WhatIf | undefined;
   now?: Date | undefined;
   catalog?: PriceCatalog | undefined;
+  /** The constraints genai.yaml leaves out (LoadedManifest.assumed). */
+  assumed?: readonly AssumedConstraint[] | undefined;
 }
 
 /** The project's `cost.prices` as catalog prices, each validated like the catalog's own. */
@@ -153,6 +159,7 @@ export function buildReport(manifest: CostManifest, options: BuildOptions = {}):
     environments,
     total,
     serviceBudget,
+    assumptions: (options.assumed ?? []).map((key) => ({ field: `constraints.${key}`, value: assumedValue(key) })),
     maxPriceAgeDays: settings.maxPriceAgeDays,
     stalePrices: stale,
     gate: { ok: failures.length === 0, failures },
@@ -242,7 +249,10 @@ export function renderText(report: CostReport): string {
     usd(report.serviceBudget.usd),
     report.serviceBudget.complete ? statusWord[report.serviceBudget.status] : '(some environments)',
   ]);
-  out.push(...pad(rows), '', 'tokens per request:', ...usageLines(report).map((text) => `  ${text}`));
+  out.push(...pad(rows));
+  const assumed = assumptionsLine(report);
+  if (assumed) out.push('', assumed);
+  out.push('', 'tokens per request:', ...usageLines(report).map((text) => `  ${text}`));
   for (const env of report.environments) {
     out.push(
       '',
@@ -292,6 +302,13 @@ export function renderText(report: CostReport): string {
   return out.join('\n');
 }
 
+/** One line naming the defaulted constraints the estimate rests on; undefined when genai.yaml sets them all. */
+function assumptionsLine(report: CostReport): string | undefined {
+  if (report.assumptions.length === 0) return undefined;
+  const list = report.assumptions.map(({ field, value }) => `${field}: ${value}`).join(', ');
+  return `assumed (not set in genai.yaml; set them under constraints): ${list}`;
+}
+
 function renderDiffText(diff: CostDiff): string[] {
   const out = [`change against ${diff.base}:`];
   for (const env of diff.environments) {
@@ -316,6 +333,8 @@ export function renderMarkdown(report: CostReport): string {
   out.push(
     `| **total** | | | ${usd(report.total.low)} | **${usd(report.total.expected)}** | ${usd(report.total.high)} | | ${usd(report.serviceBudget.usd)} | ${report.serviceBudget.complete ? statusMark[report.serviceBudget.status] : 'partial'} |`,
   );
+  const assumed = assumptionsLine(report);
+  if (assumed) out.push('', assumed);
   if (!report.gate.ok) {
     out.push('', '**Cost gate failed:**', '');
     for (const failure of report.gate.failures) out.push(`- ${failure.message}`);

@@ -26,6 +26,7 @@ import {
   DEFAULT_SYSTEM_PROMPT_TOKENS,
   DEFAULT_TOP_K,
   DEFAULT_VECTOR_STORE,
+  DEFAULT_REGIONS,
 } from '../manifest/defaults.js';
 // Types only: erased at run time, so reading them loads neither the manifest module nor zod.
 import type { Environment } from '../manifest/index.js';
@@ -77,8 +78,8 @@ export const stageOf = (name: string): Stage => (isProductionName(name) ? 'produ
 // ---------------------------------------------------------------- sizing defaults genai.yaml does not declare
 // Each stated once, here. A default genai.yaml declares (and documents) lives in src/manifest/defaults.ts.
 
-/** Region whose prices apply when the manifest names none. */
-export const DEFAULT_REGION = 'us-east-1';
+/** Region whose prices apply when the manifest names none: the first of the default constraints.regions. */
+export const DEFAULT_REGION = DEFAULT_REGIONS[0];
 /** Autoscaling bounds of the service when an environment sets no scale. */
 export const DEFAULT_SCALE = {
   production: { min: 2, max: 10 },

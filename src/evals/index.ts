@@ -50,6 +50,7 @@ import type {
 
 export { readRun, listRuns, readBaseline, writeBaseline, type StoredRun } from './store.js';
 export { loadDataset, selectCases } from './dataset.js';
+export { datasetCheck } from './dataset-check.js';
 export type { EvalReport, ReportCase } from './reports/report.js';
 export type * from './types.js';
 export { parseShare, targetFromFlags, type EvalFlags } from './flags.js';

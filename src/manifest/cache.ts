@@ -4,6 +4,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../atomic-write.js';
+import type { AssumedConstraint } from './defaults.js';
 import type { Manifest } from './schema.js';
 
 /**
@@ -36,30 +37,38 @@ const cachePath = (projectDir: string) => join(projectDir, '.genai', 'cache', 'm
 interface Entry {
   key: string;
   manifest: Manifest;
+  /** The constraints the file leaves out (see assumptions.ts), so that `genai cost` can list them. */
+  assumed: AssumedConstraint[];
 }
 
 /** The validated manifest of `cwd/file` when its text is what was validated last; else undefined. */
 export async function readCachedManifest(
   cwd: string,
   file = 'genai.yaml',
-): Promise<{ manifest: Manifest; path: string } | undefined> {
+): Promise<{ manifest: Manifest; assumed: AssumedConstraint[]; path: string } | undefined> {
   const directory = resolve(cwd);
   const path = resolve(directory, file);
   try {
     const [text, raw] = await Promise.all([readFile(path, 'utf8'), readFile(cachePath(directory), 'utf8')]);
     const entry = JSON.parse(raw) as Entry;
-    return entry.key === entryKey(file, text) ? { manifest: entry.manifest, path } : undefined;
+    return entry.key === entryKey(file, text) ? { manifest: entry.manifest, assumed: entry.assumed, path } : undefined;
   } catch {
     return undefined;
   }
 }
 
 /** Records a manifest that passed validation. Best effort: a read-only project just goes without. */
-export async function writeCachedManifest(cwd: string, file: string, text: string, manifest: Manifest): Promise<void> {
+export async function writeCachedManifest(
+  cwd: string,
+  file: string,
+  text: string,
+  manifest: Manifest,
+  assumed: AssumedConstraint[],
+): Promise<void> {
   const target = cachePath(resolve(cwd));
   try {
     await mkdir(dirname(target), { recursive: true });
-    await writeFileAtomic(target, JSON.stringify({ key: entryKey(file, text), manifest } satisfies Entry));
+    await writeFileAtomic(target, JSON.stringify({ key: entryKey(file, text), manifest, assumed } satisfies Entry));
   } catch {
     /* no cache this time */
   }

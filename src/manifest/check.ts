@@ -6,6 +6,7 @@ import {
   isCataloguedProvider,
   type CatalogKind,
 } from './catalog.js';
+import { assumedValue } from './assumptions.js';
 import type { ManifestProblem } from './issues.js';
 import { MANIFEST_FILE, readManifest, validateManifest, type LoadedManifest } from './load.js';
 import { fieldName, locate, type FieldPath } from './locate.js';
@@ -48,6 +49,7 @@ export function checkManifest(loaded: LoadedManifest): Finding[] {
     findings.push({ level, code, message, fix, location, field: fieldName(path), offset });
   };
   const { manifest } = loaded;
+  checkAssumed(loaded, add);
   checkRegions(manifest, add);
   for (const section of ['model', 'embeddings'] as const) {
     checkCatalog(manifest, section, add);
@@ -58,22 +60,29 @@ export function checkManifest(loaded: LoadedManifest): Finding[] {
   return findings.sort((a, b) => a.offset - b.offset).map(({ offset: _offset, ...finding }) => finding);
 }
 
-/** Reads, validates and checks the manifest in `cwd`: schema problems are error findings. */
-/** A check another module contributes (the budget check of src/cost), run on a valid manifest. */
-export type ExtraCheck = (loaded: LoadedManifest, locateField: (field: string) => string) => Finding[];
+/**
+ * A check another module contributes (the budget check of src/cost, the dataset check of src/evals), run
+ * on a valid manifest.
+ */
+export type ExtraCheck = (
+  loaded: LoadedManifest,
+  locateField: (field: string) => string,
+) => Finding[] | Promise<Finding[]>;
 
+/** Reads, validates and checks the manifest in `cwd`: schema problems are error findings. */
 export async function checkProject(
   cwd: string,
   file = MANIFEST_FILE,
   extraChecks: ExtraCheck[] = [],
 ): Promise<CheckReport> {
   const { path, text } = await readManifest(cwd, file);
-  const { manifest, problems, document, lineCounter } = validateManifest(text, file);
+  const { manifest, problems, assumed, document, lineCounter } = validateManifest(text, file);
   let findings = problems.map(problemToFinding);
   if (manifest) {
-    const loaded = { manifest, path, file, document, lineCounter };
+    const loaded = { manifest, path, file, document, lineCounter, assumed };
     const locateField = (field: string) => locate(file, document, lineCounter, field.split('.')).location;
-    findings = [...checkManifest(loaded), ...extraChecks.flatMap((check) => check(loaded, locateField))];
+    const extra = await Promise.all(extraChecks.map((check) => check(loaded, locateField)));
+    findings = [...checkManifest(loaded), ...extra.flat()];
   }
   return { ok: !findings.some((finding) => finding.level === 'error'), findings };
 }
@@ -96,6 +105,20 @@ export function formatSummary(report: CheckReport, file = MANIFEST_FILE): string
 }
 
 type Add = (level: FindingLevel, code: string, path: FieldPath, message: string, fix: string) => void;
+
+/** A constraint left out takes its default: fine to start with, but a human should choose it. */
+function checkAssumed(loaded: LoadedManifest, add: Add): void {
+  for (const key of loaded.assumed) {
+    const value = assumedValue(key);
+    add(
+      'warning',
+      'E_CHECK_DEFAULTED',
+      ['constraints', key],
+      `not set; genai assumes the default ${value}`,
+      `set ${key} under constraints in ${loaded.file}, e.g. ${key}: ${value}`,
+    );
+  }
+}
 
 function checkRegions(manifest: Manifest, add: Add): void {
   const allowed = manifest.constraints.regions;

@@ -6,8 +6,41 @@
 
 // ---------------------------------------------------------------- constraints, model, vector store, retrieval
 
+/** constraints.budgetUsdPerMonth: monthly budget of the whole service in US dollars. */
+export const DEFAULT_BUDGET_USD_PER_MONTH = 1000;
+/** constraints.dailyActiveUsers. */
+export const DEFAULT_DAILY_ACTIVE_USERS = 1000;
+/** constraints.requestsPerUserPerDay. */
+export const DEFAULT_REQUESTS_PER_USER_PER_DAY = 5;
+/** constraints.regions: where the service and its data may live; also the region whose prices apply. */
+export const DEFAULT_REGIONS: readonly [string, ...string[]] = ['us-east-1'];
+/** constraints.latencyP95Ms: 95th percentile latency objective in milliseconds. */
+export const DEFAULT_LATENCY_P95_MS = 3000;
+/** constraints.dataClass: not public, but neither personal nor health data. */
+export const DEFAULT_DATA_CLASS = 'internal' as const;
 /** constraints.peakFactor: peak traffic as a multiple of the average. */
 export const DEFAULT_PEAK_FACTOR = 3;
+
+/**
+ * The constraints a manifest may leave out, with the value assumed for each: `genai check` warns about
+ * each one left out and `genai cost` lists them. peakFactor is a sizing knob, defaulted silently.
+ */
+export const ASSUMED_CONSTRAINTS = {
+  budgetUsdPerMonth: DEFAULT_BUDGET_USD_PER_MONTH,
+  dailyActiveUsers: DEFAULT_DAILY_ACTIVE_USERS,
+  requestsPerUserPerDay: DEFAULT_REQUESTS_PER_USER_PER_DAY,
+  regions: DEFAULT_REGIONS,
+  latencyP95Ms: DEFAULT_LATENCY_P95_MS,
+  dataClass: DEFAULT_DATA_CLASS,
+} as const;
+export type AssumedConstraint = keyof typeof ASSUMED_CONSTRAINTS;
+
+/** model: the deterministic offline model, for dev and CI. */
+export const DEFAULT_MODEL = { provider: 'offline', id: 'offline-extractive' } as const;
+/** embeddings: the offline hashed-feature embeddings. */
+export const DEFAULT_EMBEDDINGS = { provider: 'offline', id: 'offline-hash-384', dimensions: 384 } as const;
+/** evals.dataset: path of the eval dataset, relative to genai.yaml. */
+export const DEFAULT_EVAL_DATASET = 'evals/dataset.jsonl';
 /** model.throughput: pay per token. */
 export const DEFAULT_THROUGHPUT = 'on-demand' as const;
 /** model.maxOutputTokens: upper bound on generated tokens per answer. */

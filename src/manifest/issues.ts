@@ -82,7 +82,7 @@ function problemsFromIssue(issue: Issue, context: IssueContext): Draft[] {
           at(
             'E_MANIFEST_EMPTY',
             'the manifest is empty',
-            'run genai init, or write name, constraints, model, embeddings, evals and environments',
+            'run genai init, or write name and environments, e.g. name: my-service and environments: { local: { target: local } }',
           ),
         ];
       }

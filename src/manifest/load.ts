@@ -2,7 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isScalar, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { environmentError, GenaiError, usageError } from '../errors.js';
+import { assumedConstraints } from './assumptions.js';
 import { writeCachedManifest } from './cache.js';
+import type { AssumedConstraint } from './defaults.js';
 import { problemsFromIssues, type ManifestProblem } from './issues.js';
 import { positionAt } from './locate.js';
 import { manifestSchema, type Manifest } from './schema.js';
@@ -20,11 +22,15 @@ export interface LoadedManifest {
   file: string;
   document: Document.Parsed;
   lineCounter: LineCounter;
+  /** The constraints the file leaves out, which took their defaults. */
+  assumed: AssumedConstraint[];
 }
 
 export interface ManifestValidation {
   /** Present when there are no problems. */
   manifest?: Manifest;
+  /** With a manifest: the constraints the file leaves out, which took their defaults. */
+  assumed: AssumedConstraint[];
   /** Every problem, in file order. */
   problems: ManifestProblem[];
   document: Document.Parsed;
@@ -40,7 +46,7 @@ export function validateManifest(text: string, file = MANIFEST_FILE): ManifestVa
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {
     const problems = document.errors.map((error) => yamlProblem(error, document, lineCounter, file));
-    return { problems: ordered(problems), document, lineCounter };
+    return { problems: ordered(problems), assumed: [], document, lineCounter };
   }
   let data: unknown;
   try {
@@ -59,12 +65,15 @@ export function validateManifest(text: string, file = MANIFEST_FILE): ManifestVa
           offset,
         },
       ],
+      assumed: [],
       document,
       lineCounter,
     };
   }
   const result = manifestSchema.safeParse(data, { reportInput: true });
-  if (result.success) return { manifest: result.data, problems: [], document, lineCounter };
+  if (result.success) {
+    return { manifest: result.data, problems: [], assumed: assumedConstraints(data), document, lineCounter };
+  }
   const problems = problemsFromIssues(result.error.issues, {
     file,
     document,
@@ -72,7 +81,7 @@ export function validateManifest(text: string, file = MANIFEST_FILE): ManifestVa
     data,
     schema: manifestSchema,
   });
-  return { problems: ordered(problems), document, lineCounter };
+  return { problems: ordered(problems), assumed: [], document, lineCounter };
 }
 
 /**
@@ -81,10 +90,10 @@ export function validateManifest(text: string, file = MANIFEST_FILE): ManifestVa
  */
 export async function loadManifest(cwd: string, file = MANIFEST_FILE): Promise<LoadedManifest> {
   const { path, text } = await readManifest(cwd, file);
-  const { manifest, problems, document, lineCounter } = validateManifest(text, file);
+  const { manifest, problems, assumed, document, lineCounter } = validateManifest(text, file);
   if (!manifest) throw problemToError(problems[0] ?? invalidWithoutProblem(file));
-  await writeCachedManifest(cwd, file, text, manifest);
-  return { manifest, path, file, document, lineCounter };
+  await writeCachedManifest(cwd, file, text, manifest, assumed);
+  return { manifest, path, file, document, lineCounter, assumed };
 }
 
 /** The manifest's text; a missing file is a usage error (exit 2), an unreadable one an environment error. */

@@ -3,6 +3,7 @@ import {
   AWS_REGION_PATTERN,
   ENVIRONMENT_NAME_PATTERN,
   PROJECT_NAME_PATTERN,
+  PROJECT_NAME_RULE,
   suggestProjectName,
   validateProjectName,
 } from './name.js';
@@ -15,11 +16,20 @@ import {
   type Target,
 } from '../vocabulary.js';
 import {
-  DEFAULT_MAX_REGRESSION,
+  DEFAULT_BUDGET_USD_PER_MONTH,
   DEFAULT_CHUNK_OVERLAP,
   DEFAULT_CHUNK_SIZE,
+  DEFAULT_DAILY_ACTIVE_USERS,
+  DEFAULT_DATA_CLASS,
+  DEFAULT_EMBEDDINGS,
+  DEFAULT_EVAL_DATASET,
+  DEFAULT_LATENCY_P95_MS,
   DEFAULT_MAX_OUTPUT_TOKENS,
+  DEFAULT_MAX_REGRESSION,
+  DEFAULT_MODEL,
   DEFAULT_PEAK_FACTOR,
+  DEFAULT_REGIONS,
+  DEFAULT_REQUESTS_PER_USER_PER_DAY,
   DEFAULT_THROUGHPUT,
   DEFAULT_TOP_K,
   DEFAULT_VECTOR_STORE,
@@ -56,9 +66,7 @@ const projectName = z
     }
   })
   .meta({ pattern: PROJECT_NAME_PATTERN.source })
-  .describe(
-    'Service name: an npm package name and a DNS label (lower-case letters, digits and hyphens, starting with a letter, at most 63 characters).',
-  );
+  .describe(`Service name: an npm package name and a DNS label (${PROJECT_NAME_RULE}).`);
 
 const awsRegion = z
   .string()
@@ -101,9 +109,19 @@ export const constraintsSection = z
     budgetUsdPerMonth: z
       .number()
       .positive()
+      .default(DEFAULT_BUDGET_USD_PER_MONTH)
       .describe('Monthly budget for the whole service in US dollars; cost estimates and promotions are gated on it.'),
-    dailyActiveUsers: z.number().int().nonnegative().describe('Expected daily active users.'),
-    requestsPerUserPerDay: z.number().nonnegative().describe('Average requests per user per day.'),
+    dailyActiveUsers: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(DEFAULT_DAILY_ACTIVE_USERS)
+      .describe('Expected daily active users.'),
+    requestsPerUserPerDay: z
+      .number()
+      .nonnegative()
+      .default(DEFAULT_REQUESTS_PER_USER_PER_DAY)
+      .describe('Average requests per user per day.'),
     peakFactor: z
       .number()
       .min(1)
@@ -112,6 +130,7 @@ export const constraintsSection = z
     regions: z
       .array(awsRegion.describe('An AWS region code, e.g. eu-west-1.'))
       .min(1)
+      .default(() => [...DEFAULT_REGIONS])
       .describe(
         'AWS regions the service and its data may live in (data residency); every cloud environment must stay inside.',
       ),
@@ -119,12 +138,16 @@ export const constraintsSection = z
       .number()
       .int()
       .positive()
+      .default(DEFAULT_LATENCY_P95_MS)
       .describe('Latency objective: 95th percentile of a request, in milliseconds.'),
     dataClass: z
       .enum(dataClasses)
+      .default(DEFAULT_DATA_CLASS)
       .describe('The most sensitive data the service handles: public, internal, pii or phi.'),
   })
-  .describe('Budget, load, data residency, latency objective and data class: checked by check, cost, up and promote.');
+  .describe(
+    'Budget, load, data residency, latency objective and data class: checked by check, cost, up and promote. Each one left out takes its default, and genai check warns about it.',
+  );
 
 export const modelSection = z
   .strictObject({
@@ -326,12 +349,12 @@ export const manifestSchema = z
   .strictObject({
     name: projectName,
     description: z.string().optional().describe('One sentence on what the service does.'),
-    constraints: constraintsSection,
-    model: modelSection,
-    embeddings: embeddingsSection,
+    constraints: constraintsSection.prefault({}),
+    model: modelSection.prefault(() => ({ ...DEFAULT_MODEL })),
+    embeddings: embeddingsSection.prefault(() => ({ ...DEFAULT_EMBEDDINGS })),
     vectorStore: vectorStoreSection.prefault({}),
     retrieval: retrievalSection.prefault({}),
-    evals: evalsSection,
+    evals: evalsSection.prefault(() => ({ dataset: DEFAULT_EVAL_DATASET })),
     cost: costSection.optional(),
     promotion: promotionSection.prefault({}),
     environments: environmentsSection,

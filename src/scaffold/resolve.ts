@@ -1,5 +1,6 @@
 import { basename, resolve } from 'node:path';
 import { usageError } from '../errors.js';
+import { PROJECT_NAME_RULE } from '../manifest/name.js';
 import { targets } from '../vocabulary.js';
 import {
   defaults,
@@ -79,7 +80,7 @@ export async function resolveInitOptions(
   if (problem !== true) {
     throw usageError('E_NAME', problem, {
       field: given.name === undefined ? 'DIR' : '--name',
-      fix: 'use 1–63 lower-case ASCII letters, digits and hyphens, starting with a letter (e.g. cycle-assistant); pass --name when the folder name is not one',
+      fix: `use ${PROJECT_NAME_RULE} (e.g. cycle-assistant); pass --name when the folder name is not one`,
     });
   }
 

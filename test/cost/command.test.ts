@@ -38,6 +38,36 @@ describe('genai cost', () => {
     expect(report.serviceBudget.complete).toBe(false);
   });
 
+  it('states the defaulted constraints it assumed, in one line and under --json', async () => {
+    await writeFile(
+      join(dir, 'genai.yaml'),
+      'name: xy\nconstraints: { regions: [eu-west-1] }\nenvironments:\n  local: { target: local }\n',
+    );
+    const text = await genai('cost', '--cwd', dir);
+    expect(text.exitCode).toBe(0);
+    expect(text.stdout).toContain(
+      'assumed (not set in genai.yaml; set them under constraints): constraints.budgetUsdPerMonth: 1000, constraints.dailyActiveUsers: 1000, constraints.requestsPerUserPerDay: 5, constraints.latencyP95Ms: 3000, constraints.dataClass: internal',
+    );
+    // The second run reads the cached manifest: the assumptions survive the cache.
+    const json = await genai('cost', '--cwd', dir, '--json');
+    expect(JSON.parse(json.stdout).assumptions).toEqual([
+      { field: 'constraints.budgetUsdPerMonth', value: '1000' },
+      { field: 'constraints.dailyActiveUsers', value: '1000' },
+      { field: 'constraints.requestsPerUserPerDay', value: '5' },
+      { field: 'constraints.latencyP95Ms', value: '3000' },
+      { field: 'constraints.dataClass', value: 'internal' },
+    ]);
+    const markdown = await genai('cost', '--cwd', dir, '--format', 'markdown');
+    expect(markdown.stdout).toContain(
+      'assumed (not set in genai.yaml; set them under constraints): constraints.budgetUsdPerMonth: 1000',
+    );
+  });
+
+  it('prints no assumptions line when genai.yaml sets every constraint', async () => {
+    const text = await genai('cost', '--cwd', dir);
+    expect(text.stdout).not.toContain('assumed (not set in genai.yaml');
+  });
+
   it('fails the budget gate with exit 1 and still returns the report under --json', async () => {
     await writeFile(join(dir, 'genai.yaml'), design.replace('budgetUsdPerMonth: 15000', 'budgetUsdPerMonth: 5000'));
     const text = await genai('cost', '--cwd', dir);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -17,8 +17,12 @@ beforeAll(() => {
     true,
   );
 });
+const evalCases = join(root, 'test', 'fixtures', 'evals', 'dataset.jsonl');
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'genai-check-'));
+  // The eval dataset evals.dataset names (evals/dataset.jsonl, also its default): genai check reads it.
+  await mkdir(join(dir, 'evals'));
+  await copyFile(evalCases, join(dir, 'evals', 'dataset.jsonl'));
 });
 
 async function badManifest(): Promise<void> {
@@ -83,6 +87,74 @@ describe('genai check', () => {
       /^error genai\.yaml:8:14 constraints\.dataClass: expected one of public, internal, pii, phi, found the string "secret"/,
     );
     expect(lines.at(-1)).toBe('genai.yaml has problems: 2 errors, 0 warnings');
+  });
+
+  it('a manifest of only a name and one environment is valid: each defaulted constraint is a warning, exit 0', async () => {
+    await writeFile(join(dir, 'genai.yaml'), 'name: xy\nenvironments:\n  local: { target: local }\n');
+    const { exitCode, stdout } = await genai('check', '--cwd', dir);
+    expect(exitCode).toBe(0);
+    expect(stdout).toContain(
+      'warning genai.yaml:1:1 constraints.budgetUsdPerMonth: not set; genai assumes the default 1000 — fix: set budgetUsdPerMonth under constraints in genai.yaml, e.g. budgetUsdPerMonth: 1000',
+    );
+    expect(stdout).toMatch(
+      /^warning genai\.yaml:1:1 constraints\.regions: not set; genai assumes the default \[us-east-1\]/m,
+    );
+    expect(stdout.trim().split('\n').at(-1)).toBe('genai.yaml is valid: 0 errors, 6 warnings');
+  });
+
+  it('a score threshold of 1.7 is a located error naming the range, exit 2', async () => {
+    const text = await readFile(designExample, 'utf8');
+    expect(text).toContain('groundedness: 0.85');
+    await writeFile(join(dir, 'genai.yaml'), text.replace('groundedness: 0.85', 'groundedness: 1.7'));
+    const { exitCode, stdout } = await genai('check', '--cwd', dir);
+    expect(exitCode).toBe(2);
+    expect(stdout).toMatch(
+      /^error genai\.yaml:\d+:\d+ evals\.thresholds\.groundedness: groundedness is a score in the range 0\.\.1, found 1\.7 — fix: set groundedness to a number from 0 to 1/m,
+    );
+  });
+
+  it('a one-letter name is refused with the 2 to 63 characters rule, exit 2', async () => {
+    await writeFile(join(dir, 'genai.yaml'), '{ "name": "x", "environments": { "local": { "target": "local" } } }\n');
+    const { exitCode, stdout } = await genai('check', '--cwd', dir);
+    expect(exitCode).toBe(2);
+    expect(stdout).toContain(
+      'error genai.yaml:1:11 name: the name "x" is 1 character long; a name has 2 to 63 characters',
+    );
+  });
+
+  it('a dataset evals.dataset names that does not exist is an error located at evals.dataset, exit 2', async () => {
+    const text = await readFile(designExample, 'utf8');
+    await writeFile(
+      join(dir, 'genai.yaml'),
+      text.replace('dataset: evals/dataset.jsonl', 'dataset: evals/cases.jsonl'),
+    );
+    const { exitCode, stdout } = await genai('check', '--cwd', dir);
+    expect(exitCode).toBe(2);
+    expect(stdout).toMatch(
+      /^error genai\.yaml:14:12 evals\.dataset: evals\.dataset names evals\/cases\.jsonl, which does not exist — fix: create evals\/cases\.jsonl/m,
+    );
+  });
+
+  it('a dataset case that does not parse is an error located at its line and field, exit 2', async () => {
+    await copyFile(designExample, join(dir, 'genai.yaml'));
+    await writeFile(
+      join(dir, 'evals', 'dataset.jsonl'),
+      '{"id":"ok","input":{"question":"How do I export?"}}\n{"id":"bad","input":{"question":"Hi"},"expected":{"refusal":"yes"}}\n',
+    );
+    const { exitCode, stdout } = await genai('check', '--cwd', dir);
+    expect(exitCode).toBe(2);
+    expect(stdout).toMatch(/^error evals\/dataset\.jsonl:2 expected\.refusal: .*expected boolean.* — fix: /m);
+  });
+
+  it('a default dataset that does not exist yet is a warning, not an error', async () => {
+    await rm(join(dir, 'evals'), { recursive: true });
+    await writeFile(join(dir, 'genai.yaml'), 'name: xy\nenvironments:\n  local: { target: local }\n');
+    const { exitCode, stdout } = await genai('check', '--cwd', dir);
+    expect(exitCode).toBe(0);
+    expect(stdout).toMatch(
+      /^warning genai\.yaml:1:1 evals\.dataset: no eval dataset: evals\.dataset defaults to evals\/dataset\.jsonl, which does not exist/m,
+    );
+    expect(stdout.trim().split('\n').at(-1)).toBe('genai.yaml is valid: 0 errors, 7 warnings');
   });
 
   it('--json returns { ok, findings } and keeps exit code 2', async () => {

@@ -18,9 +18,16 @@ function edit(text: string, from: string, to: string): string {
 }
 
 function check(text: string): Finding[] {
-  const { manifest, problems, document, lineCounter } = validateManifest(text);
+  const { manifest, problems, assumed, document, lineCounter } = validateManifest(text);
   expect(problems).toEqual([]);
-  const loaded: LoadedManifest = { manifest: manifest!, path: 'genai.yaml', file: 'genai.yaml', document, lineCounter };
+  const loaded: LoadedManifest = {
+    manifest: manifest!,
+    path: 'genai.yaml',
+    file: 'genai.yaml',
+    document,
+    lineCounter,
+    assumed,
+  };
   return checkManifest(loaded);
 }
 
@@ -102,6 +109,25 @@ describe('genai check on the reference manifest of docs/architecture.md §3', ()
 describe('genai check on local manifests', () => {
   it('a minimal local manifest with the offline provider has no finding', () => {
     expect(check(minimal)).toEqual([]);
+  });
+
+  it('a manifest of only a name and one environment warns once per defaulted constraint, with its default', () => {
+    const findings = check('name: xy\nenvironments: { local: { target: local } }\n');
+    expect(findings.map(formatFinding)).toEqual([
+      'warning genai.yaml:1:1 constraints.budgetUsdPerMonth: not set; genai assumes the default 1000 — fix: set budgetUsdPerMonth under constraints in genai.yaml, e.g. budgetUsdPerMonth: 1000',
+      'warning genai.yaml:1:1 constraints.dailyActiveUsers: not set; genai assumes the default 1000 — fix: set dailyActiveUsers under constraints in genai.yaml, e.g. dailyActiveUsers: 1000',
+      'warning genai.yaml:1:1 constraints.requestsPerUserPerDay: not set; genai assumes the default 5 — fix: set requestsPerUserPerDay under constraints in genai.yaml, e.g. requestsPerUserPerDay: 5',
+      'warning genai.yaml:1:1 constraints.regions: not set; genai assumes the default [us-east-1] — fix: set regions under constraints in genai.yaml, e.g. regions: [us-east-1]',
+      'warning genai.yaml:1:1 constraints.latencyP95Ms: not set; genai assumes the default 3000 — fix: set latencyP95Ms under constraints in genai.yaml, e.g. latencyP95Ms: 3000',
+      'warning genai.yaml:1:1 constraints.dataClass: not set; genai assumes the default internal — fix: set dataClass under constraints in genai.yaml, e.g. dataClass: internal',
+    ]);
+  });
+
+  it('a constraint left out of a constraints mapping is a warning located at that mapping', () => {
+    const findings = check(edit(minimal, '  dataClass: internal\n', ''));
+    expect(findings.map((f) => `${f.level} ${f.code} ${f.location} ${f.field}`)).toEqual([
+      'warning E_CHECK_DEFAULTED genai.yaml:3:3 constraints.dataClass',
+    ]);
   });
 
   it('the offline provider configured for a cloud environment is a warning', () => {

@@ -70,4 +70,32 @@ describe('the JSON Schema of genai.yaml', () => {
     expect(validate({ ...designExample, environments: { prod: { target: 'aws' } } })).toBe(false);
     expect(validate({ ...designExample, environments: {} })).toBe(false);
   });
+
+  it('accepts a manifest of only a name and one environment, and shows the defaults it gets', () => {
+    const validate = new Ajv2020({ allErrors: true, validateFormats: false }).compile(schema);
+    expect(validate({ name: 'xy', environments: { local: { target: 'local' } } })).toBe(true);
+    expect(validate({ name: 'x', environments: { local: { target: 'local' } } })).toBe(false);
+    const properties = (
+      schema as { properties: Record<string, { default?: unknown; properties?: JsonSchema } & JsonSchema> }
+    ).properties;
+    expect(properties.name?.description).toContain('2 to 63 lower-case ASCII letters');
+    expect(properties.model?.default).toEqual({ provider: 'offline', id: 'offline-extractive' });
+    expect(properties.evals?.default).toEqual({ dataset: 'evals/dataset.jsonl' });
+    const constraints = properties.constraints?.properties as Record<string, { default?: unknown }>;
+    expect(constraints.budgetUsdPerMonth?.default).toBe(1000);
+    expect(constraints.regions?.default).toEqual(['us-east-1']);
+    expect(constraints.dataClass?.default).toBe('internal');
+  });
+
+  it('rejects a score threshold outside 0..1 but a latency threshold in milliseconds', () => {
+    const validate = new Ajv2020({ allErrors: true, validateFormats: false }).compile(schema);
+    const evals = designExample.evals as Record<string, unknown>;
+    const withThresholds = (thresholds: Record<string, number>) => ({
+      ...designExample,
+      evals: { ...evals, thresholds },
+    });
+    expect(validate(withThresholds({ groundedness: 1.7 }))).toBe(false);
+    expect(validate(withThresholds({ latencyP95Ms: -1 }))).toBe(false);
+    expect(validate(withThresholds({ groundedness: 0.85, latencyP95Ms: 3000, tokens: 2000 }))).toBe(true);
+  });
 });

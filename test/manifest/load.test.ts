@@ -71,6 +71,51 @@ describe('loading a good genai.yaml', () => {
     expect(manifest?.environments).toEqual({ local: { target: 'local' } });
   });
 
+  it.each([
+    ['YAML', 'name: xy\nenvironments: { local: { target: local } }\n'],
+    ['JSON', '{ "name": "xy", "environments": { "local": { "target": "local" } } }\n'],
+  ])(
+    'loads a manifest of only a name and one environment (%s): constraints, offline model and evals default',
+    (_, text) => {
+      const { manifest, problems, assumed } = validateManifest(text);
+      expect(problems).toEqual([]);
+      expect(manifest?.constraints).toEqual({
+        budgetUsdPerMonth: 1000,
+        dailyActiveUsers: 1000,
+        requestsPerUserPerDay: 5,
+        peakFactor: 3,
+        regions: ['us-east-1'],
+        latencyP95Ms: 3000,
+        dataClass: 'internal',
+      });
+      expect(manifest?.model).toMatchObject({ provider: 'offline', id: 'offline-extractive' });
+      expect(manifest?.embeddings).toEqual({ provider: 'offline', id: 'offline-hash-384', dimensions: 384 });
+      expect(manifest?.evals).toEqual({ dataset: 'evals/dataset.jsonl' });
+      expect(assumed).toEqual([
+        'budgetUsdPerMonth',
+        'dailyActiveUsers',
+        'requestsPerUserPerDay',
+        'regions',
+        'latencyP95Ms',
+        'dataClass',
+      ]);
+    },
+  );
+
+  it('names only the constraints a manifest leaves out as assumed', () => {
+    expect(validateManifest(minimal).assumed).toEqual([]);
+    expect(validateManifest(edit(minimal, '  latencyP95Ms: 2000\n', '')).assumed).toEqual(['latencyP95Ms']);
+  });
+
+  it('refuses a one-letter name with the rule the pattern enforces: 2 to 63 characters', () => {
+    const problem = only('name: x\nenvironments: { local: { target: local } }\n');
+    expect(problem).toMatchObject({
+      code: 'E_MANIFEST_NAME',
+      location: 'genai.yaml:1:7',
+      message: 'the name "x" is 1 character long; a name has 2 to 63 characters',
+    });
+  });
+
   it('reads another file name relative to the folder, and names it in locations', async () => {
     await writeFile(join(dir, 'service.yaml'), edit(minimal, 'dataClass: internal', 'dataClass: secret'));
     const error = await loadManifest(dir, 'service.yaml').catch((e: unknown) => e);
@@ -129,14 +174,41 @@ describe('a genai.yaml with one mistake is located at the node of the offending 
   });
 
   it('missing required field: at the mapping that should hold it', () => {
-    const problem = only(edit(minimal, '  latencyP95Ms: 2000\n', ''));
+    const problem = only(edit(minimal, '  dataClass: internal\n', '').replace('{ target: local }', '{ port: 8080 }'));
     expect(problem).toMatchObject({
       code: 'E_MANIFEST_REQUIRED',
-      location: 'genai.yaml:3:3',
-      field: 'constraints.latencyP95Ms',
-      message: 'missing required field latencyP95Ms',
+      location: 'genai.yaml:12:10',
+      field: 'environments.local.target',
+      message: 'missing required field target',
     });
-    expect(problem.fix).toMatch(/^add latencyP95Ms to constraints — Latency objective/);
+    expect(problem.fix).toBe('add target: one of local, aws, kubernetes');
+  });
+
+  it('a score threshold above 1: at the threshold, naming the range', () => {
+    const problem = only(
+      edit(minimal, '{ dataset: evals/dataset.jsonl }', '{ dataset: d.jsonl, thresholds: { groundedness: 1.7 } }'),
+    );
+    expect(problem).toMatchObject({
+      code: 'E_MANIFEST_RANGE',
+      location: 'genai.yaml:11:56',
+      field: 'evals.thresholds.groundedness',
+      message: 'groundedness is a score in the range 0..1, found 1.7',
+    });
+    expect(problem.fix).toMatch(/^set groundedness to a number from 0 to 1, e\.g\. 0\.85/);
+  });
+
+  it('a negative latency threshold: milliseconds are never negative; a latency in the thousands is fine', () => {
+    const thresholds = '{ dataset: d.jsonl, thresholds: { latencyP95Ms: -5, tokens: 1800, costUsd: 0.02, safety: 1 } }';
+    const problem = only(edit(minimal, '{ dataset: evals/dataset.jsonl }', thresholds));
+    expect(problem).toMatchObject({
+      code: 'E_MANIFEST_RANGE',
+      field: 'evals.thresholds.latencyP95Ms',
+      message: 'the latencyP95Ms threshold is in milliseconds (a latency), which is never negative, found -5',
+    });
+    const ok = validateManifest(
+      edit(minimal, '{ dataset: evals/dataset.jsonl }', '{ dataset: d.jsonl, thresholds: { latencyP95Ms: 3000 } }'),
+    );
+    expect(ok.problems).toEqual([]);
   });
 
   it('missing required field in a flow mapping: at its brace', () => {

@@ -56,3 +56,20 @@ describe('template paths', () => {
     expect(outputPath('my_gitignore')).toEqual({ path: 'my_gitignore', render: false });
   });
 });
+
+describe("the generated project's unit tests", () => {
+  it('read their own cases from test/fixtures, never the eval dataset a user replaces', async () => {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const testDir = join(import.meta.dirname, '..', '..', 'templates', 'service', 'base', 'test');
+    const files = (await readdir(testDir)).filter((file) => file.endsWith('.ts'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const text = await readFile(join(testDir, file), 'utf8');
+      // A path in code: 'evals' in a join, or 'evals/dataset.jsonl'.
+      expect(text, file).not.toMatch(/['"`]evals(\/dataset\.jsonl)?['"`]/);
+    }
+    const cases = (await readFile(join(testDir, 'fixtures', 'cases.jsonl'), 'utf8')).trim().split('\n');
+    expect(cases.length).toBeGreaterThanOrEqual(16);
+  });
+});

@@ -91,6 +91,37 @@ const customJudge = z
   })
   .describe('A custom judge: a rubric graded by the judge model.');
 
+/** Thresholds measured in their own units; every other metric is a score in 0..1 (a `#2` suffix names a repeat). */
+const thresholdUnits = [
+  { pattern: /Ms(#\d+)?$/, words: 'milliseconds (a latency)', example: 3000 },
+  { pattern: /^tokens(#\d+)?$/, words: 'a count of tokens', example: 2000 },
+  { pattern: /^costUsd(#\d+)?$/, words: 'US dollars', example: 0.01 },
+] as const;
+
+function checkThresholdRanges(thresholds: Record<string, number>, ctx: z.RefinementCtx): void {
+  for (const [metric, value] of Object.entries(thresholds)) {
+    const unit = thresholdUnits.find((candidate) => candidate.pattern.test(metric));
+    if (unit && value < 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [metric],
+        message: `the ${metric} threshold is in ${unit.words}, which is never negative, found ${value}`,
+        params: { code: 'E_MANIFEST_RANGE', fix: `set ${metric} to a number >= 0, e.g. ${unit.example}` },
+      });
+    } else if (!unit && (value < 0 || value > 1)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [metric],
+        message: `${metric} is a score in the range 0..1, found ${value}`,
+        params: {
+          code: 'E_MANIFEST_RANGE',
+          fix: `set ${metric} to a number from 0 to 1, e.g. 0.85 (only latency thresholds, named …Ms, are in milliseconds)`,
+        },
+      });
+    }
+  }
+}
+
 export const evalsSection = z
   .strictObject({
     dataset: z.string().min(1).describe('Path of the eval dataset (JSONL, YAML or CSV), relative to genai.yaml.'),
@@ -102,9 +133,17 @@ export const evalsSection = z
     judgeModel: judgeModel.optional(),
     thresholds: z
       .record(z.string(), z.number())
+      .superRefine(checkThresholdRanges)
       .optional()
+      // Editors see the same ranges: patternProperties for the units, additionalProperties for scores.
+      .meta({
+        patternProperties: Object.fromEntries(
+          thresholdUnits.map((unit) => [unit.pattern.source, { type: 'number', minimum: 0, description: unit.words }]),
+        ),
+        additionalProperties: { type: 'number', minimum: 0, maximum: 1, description: 'A score in 0..1.' },
+      })
       .describe(
-        'Minimum (or, for latency, tokens, cost and error rate, maximum) per metric, e.g. { groundedness: 0.85, latencyP95Ms: 3000 }.',
+        'Minimum (or, for latency, tokens, cost and error rate, maximum) per metric, e.g. { groundedness: 0.85, latencyP95Ms: 3000 }. Scores are in 0..1; latency thresholds (names ending in Ms) are in milliseconds, tokens a count, costUsd US dollars.',
       ),
     // The defaults are applied by the eval engine, not here: .meta shows them in the JSON Schema without
     // filling them into the parsed manifest.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDocument, readCorpusFiles } from '../src/corpus.js';
 import { plainText } from '../src/text.js';
-import { corpusDir, dataset, inScope, outOfScope } from './helpers.js';
+import { cases, corpusDir, inScope, outOfScope } from './helpers.js';
 
 const documents = (await readCorpusFiles(corpusDir)).map(parseDocument);
 const byId = new Map(documents.map((d) => [d.id, d]));
@@ -18,9 +18,9 @@ describe('the help-centre corpus', () => {
   });
 });
 
-describe('the eval dataset', () => {
-  it('has unique ids, in-scope cases and at least four refusals', () => {
-    expect(new Set(dataset.map((c) => c.id)).size).toBe(dataset.length);
+describe('the test cases (test/fixtures/cases.jsonl)', () => {
+  it('have unique ids, in-scope cases and at least four refusals', () => {
+    expect(new Set(cases.map((c) => c.id)).size).toBe(cases.length);
     expect(inScope.length).toBeGreaterThanOrEqual(12);
     expect(outOfScope.length).toBeGreaterThanOrEqual(4);
   });

@@ -13,20 +13,26 @@ export const corpusDir = path.join(projectRoot, 'data');
 export const chunking: ChunkingConfig = { chunkSize: 400, chunkOverlap: 50 };
 export const offline = () => createProvider({ kind: 'offline', dimensions: 384 });
 
-export interface EvalCase {
+/** A question about the corpus, with what the pipeline should do with it. */
+export interface TestCase {
   id: string;
   input: { question: string };
   expected: { documentIds?: string[]; facts?: string[]; refusal?: boolean };
   tags: string[];
 }
 
-export const dataset: EvalCase[] = readFileSync(path.join(projectRoot, 'evals', 'dataset.jsonl'), 'utf8')
+/**
+ * The unit tests' own questions (test/fixtures/cases.jsonl), about the articles in data/. They began as a
+ * copy of the eval dataset but never read it: evals/dataset.jsonl is yours to replace, and `genai check`
+ * validates it.
+ */
+export const cases: TestCase[] = readFileSync(path.join(projectRoot, 'test', 'fixtures', 'cases.jsonl'), 'utf8')
   .split('\n')
   .filter((line) => line.trim())
-  .map((line) => JSON.parse(line) as EvalCase);
+  .map((line) => JSON.parse(line) as TestCase);
 
-export const inScope = dataset.filter((c) => !c.expected.refusal);
-export const outOfScope = dataset.filter((c) => c.expected.refusal);
+export const inScope = cases.filter((c) => !c.expected.refusal);
+export const outOfScope = cases.filter((c) => c.expected.refusal);
 
 /** A fresh temp folder; `cleanup` removes it. */
 export async function tempDir(prefix = 'genai-service-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {

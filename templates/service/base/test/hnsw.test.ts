@@ -3,7 +3,7 @@ import { parseDocument, readCorpusFiles } from '../src/corpus.js';
 import { ingest } from '../src/ingest.js';
 import type { Provider } from '../src/providers/index.js';
 import { efSearch, toVector, type SearchMode, type Store } from '../src/store.js';
-import { corpusDir, dataset, offline, tempStore } from './helpers.js';
+import { cases, corpusDir, offline, tempStore } from './helpers.js';
 
 const k = 5;
 
@@ -18,7 +18,7 @@ describe('the HNSW index', () => {
     // Small chunks give the index a few hundred vectors to get wrong, not one per document.
     await ingest({ store, provider, corpusDir, chunking: { chunkSize: 40, chunkOverlap: 10 } });
     const titles = (await readCorpusFiles(corpusDir)).map((file) => parseDocument(file).title);
-    const questions = [...dataset.map((c) => c.input.question), ...titles];
+    const questions = [...cases.map((c) => c.input.question), ...titles];
     queries = (await provider.embed(questions)).vectors;
   });
   afterAll(() => cleanup());
