@@ -28,6 +28,8 @@ export interface EnvironmentEvalRequest {
   sample?: number | undefined;
   /** False for the smoke eval: it must ask the newly deployed service, not the cache. */
   cache?: boolean | undefined;
+  /** Recorded with the eval: a smoke eval is never reused as a gate's. */
+  purpose: 'gate' | 'smoke';
   signal?: AbortSignal | undefined;
 }
 
@@ -64,6 +66,7 @@ export async function runEnvironmentEval(request: EnvironmentEvalRequest): Promi
       reportPath: `.genai/evals/runs/${result.runId}/report.json`,
       pass: outcome.report.gate.pass,
       scores: result.scores,
+      purpose: request.purpose,
     });
   }
   return result;

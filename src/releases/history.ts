@@ -54,15 +54,17 @@ export function previousRelease(entries: readonly LedgerEntry[], env: string): s
   return undefined;
 }
 
-/** The last eval recorded for `env` (of `releaseId`, when given). */
+/** The last eval recorded for `env` (of `releaseId`, when given; only whole-suite evals with `gateOnly`). */
 export function lastEval(
   entries: readonly LedgerEntry[],
   env: string,
   releaseId?: string,
+  options: { gateOnly?: boolean } = {},
 ): LedgerEntry<'eval.finished'> | undefined {
   return entries
     .filter(is('eval.finished'))
     .filter((e) => e.env === env && (releaseId === undefined || e.releaseId === releaseId))
+    .filter((e) => !options.gateOnly || e.purpose !== 'smoke')
     .at(-1);
 }
 

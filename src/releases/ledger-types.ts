@@ -43,6 +43,8 @@ export interface EvalFinishedRecord {
   pass: boolean;
   /** Metric name → score, as the report's summary has them. */
   scores: Record<string, number>;
+  /** 'smoke': a few cases asked after a deploy; never reused as a gate's eval. Absent: the whole suite. */
+  purpose?: 'gate' | 'smoke';
 }
 
 export interface GateDecidedRecord {

@@ -5,7 +5,7 @@ import { deployRelease, withLock } from './deploy.js';
 import { lastEval, recordedRelease } from './history.js';
 import { appendLedger, readLedger } from './ledger.js';
 import { promotionOrder } from './order.js';
-import { readRelease, type Release } from './release.js';
+import { actor, readRelease, type Release } from './release.js';
 import { restoreRelease } from './rollback.js';
 import { gateAgainstBaseline, runEnvironmentEval, type EnvironmentEval } from './evaluate.js';
 
@@ -150,7 +150,7 @@ export async function promote(request: PromoteRequest): Promise<PromotionResult>
     const evaluation = await step<EnvironmentEval>('eval', async () => {
       const maxAgeMs = (request.maxEvalAgeMinutes ?? DEFAULT_MAX_EVAL_AGE_MINUTES) * 60_000;
       const { entries } = await readLedger(projectDir);
-      const fresh = lastEval(entries, from.env, release.id);
+      const fresh = lastEval(entries, from.env, release.id, { gateOnly: true });
       const evaluated = await runEnvironmentEval({
         projectDir,
         manifest: to.manifest,
@@ -158,6 +158,7 @@ export async function promote(request: PromoteRequest): Promise<PromotionResult>
         url: (await fromDriver.outputs()).url,
         releaseId: release.id,
         reuse: fresh && Date.now() - Date.parse(fresh.at) < maxAgeMs ? fresh : undefined,
+        purpose: 'gate',
         signal: request.signal,
       });
       result.evalRun = evaluated.runId;
@@ -363,7 +364,7 @@ async function checkCost(to: ResolvedEnvironment) {
 async function approve(to: ResolvedEnvironment, releaseId: string, request: PromoteRequest) {
   const needed = to.manifest.promotion.approval?.includes(to.env) ?? false;
   if (!needed) return { status: 'skipped' as const, detail: `${to.env} needs no approval` };
-  const by = process.env.GITHUB_ACTOR ?? process.env.GITLAB_USER_LOGIN ?? process.env.USER ?? 'unknown';
+  const by = actor();
   if (request.approve) {
     if (!request.dryRun) {
       await appendLedger(to.projectDir, { kind: 'approval.granted', env: to.env, releaseId, by, how: 'flag' });
@@ -401,6 +402,7 @@ async function smokeEval(
     caseIds: ids.length ? ids : undefined,
     sample: ids.length ? undefined : count,
     cache: false,
+    purpose: 'smoke',
     signal: request.signal,
   });
   const passShare = smoke.total ? smoke.passed / smoke.total : 0;

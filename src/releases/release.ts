@@ -65,8 +65,10 @@ async function gitState(projectDir: string): Promise<Release['git']> {
   return { commit: String(head.stdout).trim(), dirty: status.failed || String(status.stdout).trim() !== '' };
 }
 
-function createdBy(): string {
-  if (process.env.GITHUB_ACTOR) return process.env.GITHUB_ACTOR;
+/** Who acts: the CI's actor (GitHub, GitLab), else user@host. */
+export function actor(): string {
+  const ci = process.env.GITHUB_ACTOR ?? process.env.GITLAB_USER_LOGIN;
+  if (ci) return ci;
   let user = process.env.USER ?? 'unknown';
   try {
     user = userInfo().username;
@@ -124,7 +126,7 @@ export async function createRelease(projectDir: string, manifest?: Manifest): Pr
       schemaVersion: 1,
       id,
       createdAt: new Date().toISOString(),
-      createdBy: createdBy(),
+      createdBy: actor(),
       kitVersion: (await import('../scaffold/index.js')).kitVersion(),
       git,
       configHash,

@@ -62,7 +62,7 @@ async function environmentStatus(
     recordedId && recordedAt
       ? { release: recordedId, at: recordedAt, ageSeconds: Math.round((now.getTime() - Date.parse(recordedAt)) / 1000) }
       : null;
-  const evaluated = lastEval(entries, env);
+  const evaluated = lastEval(entries, env, undefined, { gateOnly: true });
   const lock = (await readLock(projectDir, env)) ?? null;
   const unfinished = [
     ...promotionsInProgress(entries)

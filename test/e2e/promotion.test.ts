@@ -122,6 +122,9 @@ describe('promotion on the local target', () => {
     const toProd = await genai(['promote', 'staging', 'prod', '--approve']);
     expect(toProd.exitCode, toProd.all).toBe(0);
     expect(toProd.stderr).toContain(`promoted ${releases.good} staging → prod`);
+    // staging's smoke eval of this release is not the whole suite: the gate ran the eval again.
+    expect(toProd.stdout).toMatch(/^✓ eval .* \d+\/22 cases passed/m);
+    expect(toProd.stdout).not.toMatch(/^↺ eval/m);
     expect(await running('prod')).toBe(releases.good);
   }, 240_000);
 

@@ -96,6 +96,24 @@ describe('what the ledger says about an environment', () => {
     expect(lastEval(entries, 'staging')).toBeUndefined();
   });
 
+  it('never offers a smoke eval where a gate needs the whole suite', () => {
+    const evalOf = (runId: string, purpose?: 'smoke'): LedgerRecord => ({
+      kind: 'eval.finished',
+      env: 'prod',
+      releaseId: 'r-a',
+      runId,
+      reportPath: `.genai/evals/runs/${runId}/report.json`,
+      pass: true,
+      scores: {},
+      ...(purpose ? { purpose } : {}),
+    });
+    const smoke = evalOf('run-smoke', 'smoke');
+    const entries = ledger(evalOf('run-full'), smoke);
+    expect(lastEval(entries, 'prod', 'r-a')?.runId).toBe('run-smoke');
+    expect(lastEval(entries, 'prod', 'r-a', { gateOnly: true })?.runId).toBe('run-full');
+    expect(lastEval(ledger(smoke), 'prod', 'r-a', { gateOnly: true })).toBeUndefined();
+  });
+
   it('finds promotions a crash left unfinished, one per target environment', () => {
     const started = (from: string, to: string, releaseId: string): LedgerRecord => ({
       kind: 'promotion.started',
