@@ -94,7 +94,7 @@ export async function promote(request: PromoteRequest): Promise<PromotionResult>
     const done: PromotionStep = { name, status, detail, ms: Math.round(performance.now() - started) };
     steps.push(done);
     request.onStep?.(done);
-    return { status, value };
+    return { status, value, detail };
   };
 
   const running = await step<Release>('release', async () => {
@@ -145,7 +145,7 @@ export async function promote(request: PromoteRequest): Promise<PromotionResult>
 
   const run = async () => {
     const constraints = await step('constraints', () => checkConstraints(to));
-    if (constraints.status === 'failed') return refuse();
+    if (constraints.status === 'failed') return refuse(constraints.detail);
 
     const evaluation = await step<EnvironmentEval>('eval', async () => {
       const maxAgeMs = (request.maxEvalAgeMinutes ?? DEFAULT_MAX_EVAL_AGE_MINUTES) * 60_000;
@@ -185,16 +185,16 @@ export async function promote(request: PromoteRequest): Promise<PromotionResult>
         pass: decision.pass,
         reasons: decision.reasons,
       });
-      reasons.push(...decision.reasons.filter(() => !decision.pass));
+      if (!decision.pass) reasons.push(...decision.reasons);
       return { status: decision.pass ? 'ok' : 'failed', detail: decision.summary };
     });
     if (gate.status === 'failed') return refuse();
 
     const cost = await step('cost', () => checkCost(to));
-    if (cost.status === 'failed') return refuse();
+    if (cost.status === 'failed') return refuse(cost.detail);
 
     const approval = await step('approval', () => approve(to, release.id, request));
-    if (approval.status === 'failed') return refuse();
+    if (approval.status === 'failed') return refuse(approval.detail);
 
     if (request.dryRun) {
       await step('deploy', async () => ({ status: 'planned', detail: `would deploy ${release.id} to ${to.env}` }));
@@ -238,7 +238,8 @@ export async function promote(request: PromoteRequest): Promise<PromotionResult>
     return result;
   };
 
-  const refuse = async () => {
+  const refuse = async (why?: string) => {
+    if (why) reasons.push(why);
     result.outcome = 'refused';
     if (!request.dryRun) {
       await appendLedger(projectDir, {
