@@ -3,6 +3,8 @@ import { mkdir, mkdtemp, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
+import { expect } from 'vitest';
+import { GenaiError } from '../../src/errors.js';
 
 export const root = join(import.meta.dirname, '..', '..');
 /** The built module, for child processes (npm test builds first). */
@@ -97,4 +99,14 @@ export function spawnNode(code: string) {
 export async function deadPid(): Promise<number> {
   const child = await execa(process.execPath, ['-e', 'console.log(process.pid)']);
   return Number(child.stdout);
+}
+
+/** The GenaiError a promise rejects with (and that it does reject with one). */
+export async function refused(promise: Promise<unknown>): Promise<GenaiError> {
+  const error = await promise.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(error).toBeInstanceOf(GenaiError);
+  return error as GenaiError;
 }

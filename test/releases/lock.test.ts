@@ -3,9 +3,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GenaiError } from '../../src/errors.js';
 import { acquireLock, readLock, type LockHolder } from '../../src/releases/index.js';
-import { builtReleases, deadPid, spawnNode, tempDir } from './helpers.js';
+import { builtReleases, deadPid, refused, spawnNode, tempDir } from './helpers.js';
 
 const lockFile = (dir: string, env: string) => join(dir, '.genai', 'locks', `${env}.lock`);
 const HH_MM_SS = /\d\d:\d\d:\d\d/;
@@ -25,15 +24,6 @@ async function plantLock(dir: string, env: string, holder: Partial<LockHolder>) 
   await mkdir(join(dir, '.genai', 'locks'), { recursive: true });
   await writeFile(lockFile(dir, env), JSON.stringify(full));
   return full;
-}
-
-async function refused(promise: Promise<unknown>): Promise<GenaiError> {
-  const error = await promise.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(error).toBeInstanceOf(GenaiError);
-  return error as GenaiError;
 }
 
 describe('an environment lock', () => {

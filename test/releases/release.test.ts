@@ -3,21 +3,11 @@ import { chmod, readdir, readFile, readlink, realpath, stat, writeFile } from 'n
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { GenaiError } from '../../src/errors.js';
 import { createRelease, listReleases, readLedger, readRelease, verifyRelease } from '../../src/releases/index.js';
-import { builtReleases, fakeProject, spawnNode } from './helpers.js';
+import { builtReleases, fakeProject, refused, spawnNode } from './helpers.js';
 
 const releasesDir = (dir: string) => join(dir, '.genai', 'releases');
 const bundle = (dir: string, id: string) => join(releasesDir(dir), id);
-
-async function refused(promise: Promise<unknown>): Promise<GenaiError> {
-  const error = await promise.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(error).toBeInstanceOf(GenaiError);
-  return error as GenaiError;
-}
 
 describe('genai release create on the local target', () => {
   it('copies the built service, its corpus and its run-time dependencies into an immutable bundle', async () => {
