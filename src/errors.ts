@@ -37,11 +37,11 @@ export class GenaiError extends Error {
   readonly exitCode: ExitCodeValue;
 
   constructor(code: string, message: string, options: GenaiErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(redactCredentials(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GenaiError';
     this.code = code;
-    this.fix = options.fix;
-    this.location = options.location;
+    this.fix = options.fix === undefined ? undefined : redactCredentials(options.fix);
+    this.location = options.location === undefined ? undefined : redactCredentials(options.location);
     this.field = options.field;
     this.exitCode = options.exitCode ?? ExitCode.usage;
   }
@@ -88,4 +88,9 @@ export function lastOutputLine(output: unknown, fallback: string | undefined): s
     fallback ??
     'no output'
   );
+}
+
+/** `https://user:secret@host` → `https://***@host`: a password in a URL is never printed. */
+export function redactCredentials(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, '$1***@');
 }
