@@ -20,8 +20,11 @@ const onMergeRequest = '$CI_PIPELINE_SOURCE == "merge_request_event"';
 const onDefaultBranch = '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE == "push"';
 const onSchedule = '$CI_PIPELINE_SOURCE == "schedule"';
 const NIGHTLY_CRON = '17 3 * * *';
-/** The web identity token file AWS SDKs (and Pulumi's AWS provider) read with AWS_ROLE_ARN. */
-const TOKEN_FILE = '/tmp/genai-web-identity-token';
+/**
+ * The web identity token file AWS SDKs (and Pulumi's AWS provider) read with AWS_ROLE_ARN: on the runner,
+ * beside the project's folder rather than in it, so no artifact or tarball can pick it up.
+ */
+const TOKEN_FILE = '$CI_BUILDS_DIR/genai-web-identity-token';
 
 const job = (id: string, body: string[]) => [`${id}:`, ...indent(body, 2)];
 /** Script lines become list items; `#` lines stay comments between them. */
@@ -164,8 +167,8 @@ function gitlabPipeline(spec: PipelineSpec): string {
     ...script([
       'npm run build',
       '# The build, its pinned dependencies and the configuration, under an id that is the hash of their content.',
-      'npx genai release create --json > /tmp/release.json',
-      `echo "GENAI_RELEASE_ID=$(node -p 'require(process.argv[1]).release.id' /tmp/release.json)" > release.env`,
+      'npx genai release create --json > release.json',
+      `echo "GENAI_RELEASE_ID=$(node -p 'require(process.argv[1]).release.id' ./release.json)" > release.env`,
       '# Releases and the ledger live in .genai/; a tarball keeps the file modes and links that artifacts drop.',
       'tar -czf genai-state.tgz .genai',
     ]),
