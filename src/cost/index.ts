@@ -47,9 +47,8 @@ export interface CostRequest {
 /** `genai cost`: load the manifest, read measured usage if asked, estimate, and compare with a base. */
 export async function estimateCost(request: CostRequest): Promise<CostReport> {
   // An unchanged genai.yaml that passed validation before is read without loading the validator.
-  const { readCachedManifest } = await import('../manifest/cache.js');
-  const cached = await readCachedManifest(request.cwd);
-  const { manifest, assumed } = cached ?? (await (await import('../manifest/index.js')).loadManifest(request.cwd));
+  const { readValidatedManifest } = await import('../manifest/validated.js');
+  const { manifest, assumed } = await readValidatedManifest(request.cwd);
   const whatIf: WhatIf = Object.assign({}, ...(request.whatIf ?? []));
   const measured = request.fromEval ? await readEvalUsage(request.cwd, request.fromEval) : undefined;
   const options = { environments: request.environments, whatIf, measured, now: request.now };

@@ -34,7 +34,8 @@ export interface ProjectStatus {
 /** `genai status`: per environment, what runs, what the ledger recorded, drift, evals, approvals and locks. */
 export async function projectStatus(cwd: string, now = new Date()): Promise<ProjectStatus> {
   const projectDir = resolve(cwd);
-  const manifest = await readManifestFast(projectDir);
+  const { readValidatedManifest } = await import('../manifest/validated.js');
+  const { manifest } = await readValidatedManifest(projectDir);
   const { entries, tornTail } = await readLedger(projectDir);
   const environments = await Promise.all(
     Object.entries(manifest.environments).map(([env, entry]) =>
@@ -134,13 +135,4 @@ function pendingApproval(entries: LedgerEntry[], env: string): { release: string
     }
   }
   return pending;
-}
-
-/** The validated manifest from the cache when genai.yaml is unchanged (no zod), else validated now. */
-async function readManifestFast(projectDir: string): Promise<Manifest> {
-  const { readCachedManifest } = await import('../manifest/cache.js');
-  const cached = await readCachedManifest(projectDir);
-  if (cached) return cached.manifest;
-  const { loadManifest } = await import('../manifest/index.js');
-  return (await loadManifest(projectDir)).manifest;
 }

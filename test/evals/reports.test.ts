@@ -1,12 +1,10 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { decideGate } from '../../src/evals/gate.js';
-import { summarize } from '../../src/evals/metrics.js';
 import { streamProgress } from '../../src/evals/progress.js';
 import { renderJunit } from '../../src/evals/reports/junit.js';
 import { renderMarkdown } from '../../src/evals/reports/markdown.js';
-import { buildReport } from '../../src/evals/reports/report.js';
-import type { CaseResult, EvalCase, RunMeta } from '../../src/evals/types.js';
+import type { CaseResult, EvalCase } from '../../src/evals/types.js';
+import { reportOf } from './helpers/report.js';
 
 const cases: EvalCase[] = ['a<1>', 'b&2', 'c', 'd'].map((id, i) => ({
   id,
@@ -57,32 +55,7 @@ const results: CaseResult[] = [
     finishedAt: '',
   },
 ];
-const meta: RunMeta = {
-  schemaVersion: 1,
-  id: '20250101T000000000Z-abcd',
-  startedAt: '2025-01-01T00:00:00.000Z',
-  status: 'interrupted',
-  target: { kind: 'url', url: 'http://svc', protocol: 'answer' },
-  dataset: { path: 'd.jsonl', hash: 'h', caseIds: cases.map((c) => c.id) },
-  options: {
-    concurrency: 1,
-    timeoutMs: 1,
-    retries: 0,
-    repeat: 1,
-    cache: true,
-    filter: [],
-    retrievalK: 5,
-    judges: ['safety'],
-    judgeModel: null,
-  },
-};
-const summary = summarize(results, {
-  judgeNames: new Set(['safety']),
-  offlineJudges: true,
-  caseIds: meta.dataset.caseIds,
-});
-const gate = decideGate({ summary, thresholds: { contains: 0.9 }, maxErrorRate: 0.5, maxRegression: 0.02 });
-const report = buildReport({ meta, cases, results, summary, gate, judgeNames: ['safety'] });
+const report = reportOf(cases, results, { status: 'interrupted', thresholds: { contains: 0.9 }, maxErrorRate: 0.5 });
 
 describe('reports', () => {
   it('JUnit: a testcase per case × metric, failures and judge errors counted, the unfinished case an error, text escaped', () => {

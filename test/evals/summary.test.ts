@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decideGate } from '../../src/evals/gate.js';
 import type { EvalOutcome } from '../../src/evals/index.js';
-import { summarize } from '../../src/evals/metrics.js';
-import { buildReport } from '../../src/evals/reports/report.js';
 import { renderSummary, verdictOf } from '../../src/evals/reports/summary.js';
-import type { CaseResult, EvalCase, RunMeta } from '../../src/evals/types.js';
+import type { CaseResult, EvalCase } from '../../src/evals/types.js';
+import { reportOf } from './helpers/report.js';
 
 /** What `genai eval` prints after a run, and the exit code CI sees, from runs built by the real engine parts. */
 
@@ -43,32 +41,11 @@ function outcome(
   results: CaseResult[],
   options: { thresholds?: Record<string, number>; interrupted?: boolean; baselineSaved?: string } = {},
 ): EvalOutcome {
-  const meta: RunMeta = {
-    schemaVersion: 1,
-    id: '20250101T000000000Z-abcd',
-    startedAt: '2025-01-01T00:00:00.000Z',
+  const report = reportOf(cases, results, {
     status: options.interrupted ? 'interrupted' : 'finished',
-    target: { kind: 'url', url: 'http://svc', protocol: 'answer' },
-    dataset: { path: 'd.jsonl', hash: 'h', caseIds: cases.map((c) => c.id) },
-    options: {
-      concurrency: 1,
-      timeoutMs: 1,
-      retries: 0,
-      repeat: 1,
-      cache: true,
-      filter: [],
-      retrievalK: 5,
-      judges: ['safety'],
-      judgeModel: null,
-    },
-  };
-  const summary = summarize(results, {
-    judgeNames: new Set(['safety']),
-    offlineJudges: true,
-    caseIds: meta.dataset.caseIds,
+    thresholds: options.thresholds ?? {},
+    maxErrorRate: 0.1,
   });
-  const gate = decideGate({ summary, thresholds: options.thresholds ?? {}, maxErrorRate: 0.1, maxRegression: 0.02 });
-  const report = buildReport({ meta, cases, results, summary, gate, judgeNames: ['safety'] });
   const runDir = '.genai/evals/runs/20250101T000000000Z-abcd';
   return {
     report,
