@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { seededRandom } from '../dist/evals/random.js';
 
 const CASES = 500;
 const CONCURRENCY = 20;
@@ -18,20 +19,9 @@ const SEED = 2024;
 const warnings = [];
 process.on('warning', (warning) => warnings.push(`${warning.name}: ${warning.message}`));
 
-/** mulberry32: the schedule is the same on every run. */
-function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function serve() {
-  const random = seeded(SEED);
+  // The engine's own seeded PRNG: the schedule is the same on every run.
+  const random = seededRandom(SEED);
   const tally = { requests: 0, valid: 0, 429: 0, 500: 0, hang: 0, truncated: 0 };
   const hanging = new Set();
   const server = createServer((req, res) => {
