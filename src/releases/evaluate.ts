@@ -1,3 +1,4 @@
+import type { RunSummary } from '../evals/index.js';
 import type { Manifest } from '../manifest/index.js';
 import { appendLedger } from './ledger.js';
 import type { LedgerEntry } from './ledger-types.js';
@@ -42,7 +43,11 @@ export async function runEnvironmentEval(request: EnvironmentEvalRequest): Promi
   const { projectDir, env, releaseId } = request;
   if (request.reuse) {
     const stored = await evals.readRun(projectDir, request.reuse.runId).catch(() => undefined);
-    if (stored?.meta.status === 'finished') return { ...fromStored(stored), reused: true, interrupted: false };
+    if (stored?.meta.status === 'finished' && stored.meta.summary) {
+      const passed = new Set(stored.results.filter((r) => r.state === 'passed').map((r) => r.caseId));
+      const passedCaseIds = stored.meta.dataset.caseIds.filter((id) => passed.has(id));
+      return { ...evalOf(stored.meta.id, stored.meta.summary, passedCaseIds), reused: true, interrupted: false };
+    }
   }
   const outcome = await evals.runEval({
     cwd: projectDir,
@@ -55,8 +60,14 @@ export async function runEnvironmentEval(request: EnvironmentEvalRequest): Promi
     cache: request.cache,
     signal: request.signal,
   });
-  const stored = await evals.readRun(projectDir, outcome.report.run.id);
-  const result = { ...fromStored(stored), reused: false, interrupted: outcome.interrupted };
+  // The report lists the cases in dataset order, with their states: no need to read the results back.
+  const { report } = outcome;
+  const passedCaseIds = report.cases.filter((c) => c.state === 'passed').map((c) => c.id);
+  const result = {
+    ...evalOf(report.run.id, report.summary, passedCaseIds),
+    reused: false,
+    interrupted: outcome.interrupted,
+  };
   if (!outcome.interrupted) {
     await appendLedger(projectDir, {
       kind: 'eval.finished',
@@ -72,21 +83,13 @@ export async function runEnvironmentEval(request: EnvironmentEvalRequest): Promi
   return result;
 }
 
-function fromStored(stored: Awaited<ReturnType<typeof import('../evals/index.js').readRun>>) {
-  const summary = stored.meta.summary;
+/** What a promotion reads of a run: counts, scores rounded for the ledger, and the cases that passed. */
+function evalOf(runId: string, summary: RunSummary, passedCaseIds: string[]) {
   const scores: Record<string, number> = {};
-  for (const metric of Object.values(summary?.metrics ?? {})) {
+  for (const metric of Object.values(summary.metrics)) {
     if (metric.value !== null) scores[metric.name] = Number(metric.value.toFixed(4));
   }
-  const passed = new Set(stored.results.filter((r) => r.state === 'passed').map((r) => r.caseId));
-  return {
-    runId: stored.meta.id,
-    total: summary?.total ?? stored.results.length,
-    passed: summary?.passed ?? passed.size,
-    errored: summary?.errored ?? stored.results.filter((r) => r.state === 'errored').length,
-    scores,
-    passedCaseIds: stored.meta.dataset.caseIds.filter((id) => passed.has(id)),
-  };
+  return { runId, total: summary.total, passed: summary.passed, errored: summary.errored, scores, passedCaseIds };
 }
 
 export interface GateDecision {
