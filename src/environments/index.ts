@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
-import type { Manifest } from '../manifest/index.js';
+import type { LoadedManifest, Manifest } from '../manifest/index.js';
 import type { Target } from '../vocabulary.js';
 import { devForeground, startEphemeralService as startEphemeral } from './dev.js';
 import type { EnvironmentDriver, EnvironmentOutputs, ResolvedEnvironment } from './driver.js';
@@ -23,9 +23,18 @@ export { renderOutputs } from './render.js';
 
 /** Finds ENV in genai.yaml (default: the first local environment), located errors for unknown names. */
 export async function resolveEnvironment(cwd: string, env: string | undefined): Promise<ResolvedEnvironment> {
-  const { closest, loadManifest, locate } = await import('../manifest/index.js');
+  const { loadManifest } = await import('../manifest/index.js');
   const projectDir = resolve(cwd);
-  const loaded = await loadManifest(projectDir);
+  return environmentIn(projectDir, await loadManifest(projectDir), env);
+}
+
+/** ENV of a manifest already loaded, so a command that names several environments reads genai.yaml once. */
+export async function environmentIn(
+  projectDir: string,
+  loaded: LoadedManifest,
+  env: string | undefined,
+): Promise<ResolvedEnvironment> {
+  const { closest, locate } = await import('../manifest/index.js');
   const { manifest } = loaded;
   const at = (field: (string | number)[], mode: 'value' | 'key' = 'value') =>
     locate(loaded.file, loaded.document, loaded.lineCounter, field, mode).location;

@@ -1,6 +1,8 @@
+import { resolve } from 'node:path';
 import { ExitCode, GenaiError, usageError } from '../errors.js';
-import { driverFor, resolveEnvironment, type EnvironmentDriver } from '../environments/index.js';
+import { driverFor, environmentIn, type EnvironmentDriver } from '../environments/index.js';
 import type { ResolvedEnvironment } from '../environments/index.js';
+import type { LoadedManifest } from '../manifest/index.js';
 import { deployRelease, withLock } from './deploy.js';
 import { lastEval, recordedRelease } from './history.js';
 import { appendLedger, readLedger } from './ledger.js';
@@ -76,7 +78,7 @@ export function promotionExitCode(outcome: PromotionOutcome): number {
  * exactly that release to TO, runs a smoke eval there and rolls TO back by itself when it fails.
  */
 export async function promote(request: PromoteRequest): Promise<PromotionResult> {
-  const [from, to] = await resolvePair(request);
+  const { from, to, loaded } = await resolvePair(request);
   const fromDriver = driverFor(from);
   const toDriver = driverFor(to);
   const projectDir = to.projectDir;
@@ -144,7 +146,7 @@ export async function promote(request: PromoteRequest): Promise<PromotionResult>
   }
 
   const run = async () => {
-    const constraints = await step('constraints', () => checkConstraints(to));
+    const constraints = await step('constraints', async () => checkConstraints(to, loaded));
     if (constraints.status === 'failed') return refuse(constraints.detail);
 
     const evaluation = await step<EnvironmentEval>('eval', async () => {
@@ -291,49 +293,42 @@ const interruptedTo = (result: PromotionResult) => (error: unknown) => {
 };
 
 /** FROM and TO, resolved, with located errors: unknown names, FROM == TO, a step backwards. */
-async function resolvePair(request: PromoteRequest): Promise<[ResolvedEnvironment, ResolvedEnvironment]> {
-  const { closest, loadManifest, locate } = await import('../manifest/index.js');
-  const loaded = await loadManifest(request.cwd);
-  const names = Object.keys(loaded.manifest.environments);
-  const at = (field: (string | number)[], mode: 'value' | 'key' = 'value') =>
-    locate(loaded.file, loaded.document, loaded.lineCounter, field, mode).location;
-  for (const name of [request.from, request.to]) {
-    if (!names.includes(name)) {
-      const [near] = closest(name, names);
-      throw usageError('E_UNKNOWN_ENV', `no environment "${name}" in genai.yaml (it has ${names.join(', ')})`, {
-        location: at(['environments'], 'key'),
-        fix: near ? `did you mean ${near}?` : 'name one of the environments in genai.yaml',
-      });
-    }
-  }
-  if (request.from === request.to) {
-    throw usageError('E_PROMOTE_SAME', `cannot promote ${request.from} to itself`, {
-      fix: `name the next environment, e.g. genai promote ${request.from} ${nextAfter(promotionOrder(loaded.manifest), request.from) ?? 'prod'}`,
+async function resolvePair(
+  request: PromoteRequest,
+): Promise<{ from: ResolvedEnvironment; to: ResolvedEnvironment; loaded: LoadedManifest }> {
+  const { loadManifest, locate } = await import('../manifest/index.js');
+  const projectDir = resolve(request.cwd);
+  const loaded = await loadManifest(projectDir);
+  // Unknown names: the same located error, with a did-you-mean, as every command that names an environment.
+  const from = await environmentIn(projectDir, loaded, request.from);
+  const to = await environmentIn(projectDir, loaded, request.to);
+  const order = promotionOrder(loaded.manifest);
+  if (from.env === to.env) {
+    throw usageError('E_PROMOTE_SAME', `cannot promote ${from.env} to itself`, {
+      fix: `name the next environment, e.g. genai promote ${from.env} ${nextAfter(order, from.env) ?? 'prod'}`,
     });
   }
-  const order = promotionOrder(loaded.manifest);
-  const fromIndex = order.indexOf(request.from);
-  const toIndex = order.indexOf(request.to);
+  const fromIndex = order.indexOf(from.env);
+  const toIndex = order.indexOf(to.env);
   if (fromIndex >= 0 && toIndex >= 0 && toIndex < fromIndex) {
     const field = loaded.manifest.promotion.order ? ['promotion', 'order'] : ['environments'];
     throw usageError(
       'E_PROMOTE_BACKWARDS',
-      `${request.to} comes before ${request.from} in the promotion order (${order.join(' → ')})`,
+      `${to.env} comes before ${from.env} in the promotion order (${order.join(' → ')})`,
       {
-        location: at(field, 'key'),
-        fix: `promote forwards (genai promote ${request.to} ${request.from}), or go back with genai rollback ${request.to}`,
+        location: locate(loaded.file, loaded.document, loaded.lineCounter, field, 'key').location,
+        fix: `promote forwards (genai promote ${to.env} ${from.env}), or go back with genai rollback ${to.env}`,
       },
     );
   }
-  return [await resolveEnvironment(request.cwd, request.from), await resolveEnvironment(request.cwd, request.to)];
+  return { from, to, loaded };
 }
 
 const nextAfter = (order: string[], env: string) => order[order.indexOf(env) + 1];
 
 /** The manifest's checks that concern TO: its region, its budget, the data it may send out. */
-async function checkConstraints(to: ResolvedEnvironment) {
-  const { checkManifest, loadManifest } = await import('../manifest/index.js');
-  const loaded = await loadManifest(to.projectDir);
+async function checkConstraints(to: ResolvedEnvironment, loaded: LoadedManifest) {
+  const { checkManifest } = await import('../manifest/index.js');
   const findings = checkManifest(loaded).filter(
     (f) => f.field.startsWith(`environments.${to.env}`) || !f.field.startsWith('environments.'),
   );
