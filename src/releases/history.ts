@@ -12,22 +12,33 @@ const is =
 
 /** Each successful deployment of `env`, oldest first: a deploy or a rollback that finished. */
 function deployments(entries: readonly LedgerEntry[], env: string) {
-  const out: { releaseId: string; rolledBack: boolean }[] = [];
+  const out: { releaseId: string; at: string; rolledBack: boolean }[] = [];
   for (const entry of entries) {
-    if (is('deploy.finished')(entry) && entry.env === env) out.push({ releaseId: entry.releaseId, rolledBack: false });
+    if (is('deploy.finished')(entry) && entry.env === env) {
+      out.push({ releaseId: entry.releaseId, at: entry.at, rolledBack: false });
+    }
     if (is('rollback.finished')(entry) && entry.env === env) {
       // The deployment a rollback ends was judged bad: never roll back onto it.
       const last = out.at(-1);
       if (last && last.releaseId === entry.fromRelease) last.rolledBack = true;
-      out.push({ releaseId: entry.toRelease, rolledBack: false });
+      out.push({ releaseId: entry.toRelease, at: entry.at, rolledBack: false });
     }
   }
   return out;
 }
 
+/** `env`'s last successful deployment (or rollback): the release and when it was recorded. */
+export function lastDeployment(
+  entries: readonly LedgerEntry[],
+  env: string,
+): { releaseId: string; at: string } | undefined {
+  const last = deployments(entries, env).at(-1);
+  return last && { releaseId: last.releaseId, at: last.at };
+}
+
 /** The release `env` was last successfully deployed with: its recorded release. */
 export function recordedRelease(entries: readonly LedgerEntry[], env: string): string | undefined {
-  return deployments(entries, env).at(-1)?.releaseId;
+  return lastDeployment(entries, env)?.releaseId;
 }
 
 /** Environment → its recorded release, for every environment the ledger has deployed. */

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { driverFor, type RunningRelease } from '../environments/index.js';
 import type { Manifest } from '../manifest/index.js';
 import type { Target } from '../vocabulary.js';
-import { lastEval, promotionsInProgress, recordedRelease, rollbacksInProgress } from './history.js';
+import { lastDeployment, lastEval, promotionsInProgress, rollbacksInProgress } from './history.js';
 import type { LedgerEntry } from './ledger-types.js';
 import { readLedger } from './ledger.js';
 import { readLock, type LockStatus } from './lock.js';
@@ -57,12 +57,14 @@ async function environmentStatus(
 ): Promise<EnvironmentStatus> {
   const entry = manifest.environments[env]!;
   const running = await probe(projectDir, manifest, env, entry);
-  const recordedId = recordedRelease(entries, env);
-  const recordedAt = recordedId ? lastDeployedAt(entries, env, recordedId) : undefined;
-  const recorded =
-    recordedId && recordedAt
-      ? { release: recordedId, at: recordedAt, ageSeconds: Math.round((now.getTime() - Date.parse(recordedAt)) / 1000) }
-      : null;
+  const deployed = lastDeployment(entries, env);
+  const recorded = deployed
+    ? {
+        release: deployed.releaseId,
+        at: deployed.at,
+        ageSeconds: Math.round((now.getTime() - Date.parse(deployed.at)) / 1000),
+      }
+    : null;
   const evaluated = lastEval(entries, env, undefined, { gateOnly: true });
   const lock = (await readLock(projectDir, env)) ?? null;
   const unfinished = [
@@ -114,15 +116,6 @@ function driftOf(running: RunningRelease, recorded: string | undefined): string 
   if (running.state === 'failed') return `the ledger records ${recorded}, but the service does not answer`;
   if (running.release !== recorded) return `runs ${running.release ?? 'no release'}, the ledger records ${recorded}`;
   return null;
-}
-
-function lastDeployedAt(entries: LedgerEntry[], env: string, release: string): string | undefined {
-  for (let i = entries.length - 1; i >= 0; i--) {
-    const e = entries[i]!;
-    if (e.kind === 'deploy.finished' && e.env === env && e.releaseId === release) return e.at;
-    if (e.kind === 'rollback.finished' && e.env === env && e.toRelease === release) return e.at;
-  }
-  return undefined;
 }
 
 /** The last approval request of ENV that no approval or later promotion answered. */
