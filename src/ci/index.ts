@@ -1,6 +1,6 @@
 // The CI module's public surface: pipeline generators, one file per provider behind a table.
 export { actions, uses, type PinnedAction } from './actions.js';
-export { pipelineFiles, pipelineProviders, type PipelineProvider } from './providers.js';
+export { pipelineFiles } from './providers.js';
 export {
   DEFAULT_NODE_VERSION,
   pipelineSpec,

@@ -4,18 +4,13 @@ import { gitlabPipelines } from './gitlab.js';
 import type { PipelineSpec } from './spec.js';
 import type { PipelineFile } from './types.js';
 
-/** A CI provider of the vocabulary. */
-export type PipelineProvider = CiProvider;
-
 /** One generator per provider: adding a provider is a new file and one line here. */
-const generators: { [P in PipelineProvider]: (spec: PipelineSpec) => PipelineFile[] } = {
+const generators: { [P in CiProvider]: (spec: PipelineSpec) => PipelineFile[] } = {
   github: githubPipelines,
   gitlab: gitlabPipelines,
 };
 
-export const pipelineProviders = Object.keys(generators) as PipelineProvider[];
-
 /** The files of a provider's pipelines for a project. Pure. */
-export function pipelineFiles(provider: PipelineProvider, spec: PipelineSpec): PipelineFile[] {
+export function pipelineFiles(provider: CiProvider, spec: PipelineSpec): PipelineFile[] {
   return generators[provider](spec);
 }

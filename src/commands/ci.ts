@@ -1,7 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { GenaiCommand } from '../cli/base-command.js';
-import type { PipelineProvider } from '../ci/index.js';
-import { ciProviders } from '../vocabulary.js';
+import { ciProviders, type CiProvider } from '../vocabulary.js';
 
 export default class Ci extends GenaiCommand<typeof Ci> {
   static override summary = "Write the project's CI/CD pipelines from genai.yaml: checks, evals, release, promotion.";
@@ -31,7 +30,7 @@ export default class Ci extends GenaiCommand<typeof Ci> {
   public async run() {
     const { actionLabels, writePipelines } = await import('../scaffold/index.js');
     const dryRun = this.flags['dry-run'];
-    const result = await writePipelines(this.flags.cwd, this.args.provider as PipelineProvider, {
+    const result = await writePipelines(this.flags.cwd, this.args.provider as CiProvider, {
       force: this.flags.force,
       dryRun,
       onFile: (path, action) => this.say(dryRun ? `would ${action} ${path}` : `${actionLabels[action]} ${path}`),

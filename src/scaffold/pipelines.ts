@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipelineFiles, pipelineSpec, type PipelineProvider, type PipelineSpec } from '../ci/index.js';
+import { pipelineFiles, pipelineSpec, type PipelineSpec } from '../ci/index.js';
+import type { CiProvider } from '../vocabulary.js';
 import { plannedActions, writeFiles } from './write.js';
 
 export interface WritePipelinesOptions {
@@ -13,7 +14,7 @@ export interface WritePipelinesOptions {
 }
 
 export interface WritePipelinesResult {
-  provider: PipelineProvider;
+  provider: CiProvider;
   dryRun: boolean;
   spec: PipelineSpec;
   files: { path: string; action: 'create' | 'overwrite' | 'skip' }[];
@@ -27,7 +28,7 @@ export interface WritePipelinesResult {
  */
 export async function writePipelines(
   projectDir: string,
-  provider: PipelineProvider,
+  provider: CiProvider,
   options: WritePipelinesOptions = {},
 ): Promise<WritePipelinesResult> {
   const { loadManifest } = await import('../manifest/index.js');
