@@ -31,6 +31,10 @@ export const serviceDependencies = {
   '@opentelemetry/api': '1.9.1',
   // The api alone hands out all-zero trace ids; the SDK makes real ones.
   '@opentelemetry/sdk-trace-base': '2.12.1',
+  // The OTLP/HTTP exporter of the same SDK release (0.223.1 pairs with sdk-trace 2.12.1; 0.30x needs Node 22).
+  '@opentelemetry/exporter-trace-otlp-http': '0.223.1',
+  // Prometheus text format for GET /metrics.
+  'prom-client': '15.1.3',
 } as const satisfies Record<string, string>;
 
 export const serviceDevDependencies = {
@@ -86,6 +90,48 @@ export const serviceEnvVars: ServiceEnvVar[] = [
     name: 'GENAI_INSTANCE_ID',
     description: 'Set by genai per start, so it knows its own service from another on the same port. Leave empty.',
     value: '',
+  },
+  {
+    name: 'GENAI_AUTH',
+    description:
+      'on: every /v1 request needs a key from GENAI_API_KEYS. off: no keys anywhere. Unset: on, except on a loopback HOST with no key configured.',
+    value: '',
+  },
+  {
+    name: 'GENAI_API_KEYS',
+    description: 'Comma-separated API keys (16+ characters each), sent as Authorization: Bearer KEY.',
+    value: '',
+  },
+  {
+    name: 'GENAI_ADMIN_KEY',
+    description: 'The key of the admin API (/admin/traces, /admin/interactions); not one of GENAI_API_KEYS.',
+    value: '',
+  },
+  {
+    name: 'GENAI_CORS_ORIGINS',
+    description: 'Comma-separated origins browsers may call from; empty: no CORS headers at all.',
+    value: '',
+  },
+  { name: 'GENAI_MAX_BODY_BYTES', description: 'Request bodies over this size get 413.', value: '65536' },
+  {
+    name: 'GENAI_MAX_QUESTION_LENGTH',
+    description: 'Questions over this many characters get 400.',
+    value: '2000',
+  },
+  {
+    name: 'GENAI_MAX_INFLIGHT',
+    description: 'Requests answered at once; the rest wait in a queue.',
+    value: '8',
+  },
+  {
+    name: 'GENAI_MAX_QUEUE',
+    description: 'Requests that may wait; beyond that the service answers 503 with Retry-After.',
+    value: '64',
+  },
+  {
+    name: 'GENAI_RATE_LIMIT_PER_MINUTE',
+    description: 'Requests per API key (or client address with auth off) and minute; 0: no limit.',
+    value: '120',
   },
   { name: 'GENAI_TOP_K', description: 'How many chunks retrieval returns.', value: '5' },
   {

@@ -1,8 +1,13 @@
 import type { Tracer } from '@opentelemetry/api';
-import { Hono, type Context as HonoContext } from 'hono';
+import { Hono, type Context as HonoContext, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { apiDefaults, openApiConfig, type ApiConfig } from './api-config.js';
 import { ProviderError } from './errors.js';
+import { bearerToken, KeySet } from './http/auth.js';
+import { readJsonBody } from './http/body.js';
+import { Admission, RateLimit } from './http/limits.js';
 import { answerQuestion, type AnswerRequest } from './pipeline/index.js';
 import type { Provider } from './providers/index.js';
 import type { Store } from './store.js';
@@ -18,16 +23,40 @@ export interface AppDeps {
   /** The release and the start this process belongs to, as genai set them; reported by /healthz. */
   release?: string | null;
   instance?: string | null;
+  /** Keys, limits and CORS; default: auth off and the default limits (tests, embedding). */
+  api?: ApiConfig;
+  /** The admission queue; pass one to watch or hold it. Default: one sized by `api`. */
+  admission?: Admission;
 }
 
-export const maxQuestionLength = 2000;
+interface Env {
+  Variables: { caller: string };
+}
 
 const fail = (c: HonoContext, status: ContentfulStatusCode, code: string, message: string) =>
   c.json({ error: { code, message } }, status);
 
 /** The HTTP surface; no port here, so tests call `app.request()` directly. */
-export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
+export function createApp(deps: AppDeps): Hono<Env> {
+  const api = deps.api ?? openApiConfig();
+  const admission = deps.admission ?? new Admission(api.maxInflight, api.maxQueue);
+  const rateLimit = new RateLimit(api.rateLimitPerMinute);
+  const apiKeys = new KeySet(api.apiKeys);
+  const adminKeys = new KeySet(api.adminKey ? [api.adminKey] : []);
+  const app = new Hono<Env>();
+
+  // No CORS headers unless origins are configured: a browser page elsewhere can then not read answers.
+  if (api.corsOrigins.length > 0) {
+    app.use(
+      '*',
+      cors({
+        origin: api.corsOrigins,
+        allowMethods: ['GET', 'POST'],
+        allowHeaders: ['authorization', 'content-type'],
+        maxAge: 600,
+      }),
+    );
+  }
 
   app.get('/healthz', (c) => {
     const snapshot = deps.store.snapshot;
@@ -42,45 +71,80 @@ export function createApp(deps: AppDeps): Hono {
     });
   });
 
-  app.post(
-    '/v1/answer',
-    bodyLimit({
-      maxSize: 64 * 1024,
-      onError: (c) => fail(c, 413, 'payload_too_large', 'the request body is over 64 KiB'),
-    }),
-    async (c) => {
-      let body: unknown;
-      try {
-        body = await c.req.json();
-      } catch {
-        return fail(c, 400, 'invalid_json', 'the request body is not valid JSON');
-      }
-      const request = parseAnswerRequest(body);
-      if (typeof request === 'string') return fail(c, 400, 'invalid_request', request);
+  app.get('/readyz', (c) => {
+    const problem = corpusProblem(deps);
+    const store = deps.store.isOpen ? 'ok' : 'closed';
+    const ready = store === 'ok' && !problem;
+    return c.json(
+      { ready, checks: { store, corpus: problem ? problem.code : 'ok' }, inflight: admission.inflight },
+      ready ? 200 : 503,
+    );
+  });
 
-      const snapshot = deps.store.snapshot;
-      if (!snapshot) {
-        return fail(
-          c,
-          503,
-          'no_snapshot',
-          'no documents are ingested yet: run `npm run ingest`, then restart the service',
-        );
+  const requireKey =
+    (keys: KeySet, scope: 'api' | 'admin'): MiddlewareHandler<Env> =>
+    async (c, next) => {
+      if (api.auth === 'off') {
+        c.set('caller', `addr:${clientAddress(c)}`);
+        return next();
       }
-      if (
-        snapshot.embeddingModel !== deps.provider.embeddingModel ||
-        snapshot.dimensions !== deps.provider.dimensions
-      ) {
-        return fail(
-          c,
-          503,
-          'snapshot_mismatch',
-          `the snapshot was embedded with ${snapshot.embeddingModel} (${snapshot.dimensions} dimensions) but the service embeds questions with ${deps.provider.embeddingModel} (${deps.provider.dimensions}): run \`npm run ingest\` again`,
-        );
+      const token = bearerToken(c.req.header('authorization'));
+      const index = keys.match(token);
+      if (index === -1) {
+        c.header('WWW-Authenticate', `Bearer realm="${scope}"`);
+        const message =
+          token === undefined
+            ? 'send the key as Authorization: Bearer <key>'
+            : scope === 'admin' && keys.size === 0
+              ? 'the admin API is off: set GENAI_ADMIN_KEY on the service'
+              : `the key is not a valid ${scope === 'admin' ? 'admin' : 'API'} key`;
+        return fail(c, 401, 'unauthorized', message);
       }
-      return c.json(await answerQuestion(deps, request));
-    },
-  );
+      c.set('caller', `${scope}:${index}`);
+      return next();
+    };
+
+  const limitRate: MiddlewareHandler<Env> = async (c, next) => {
+    const wait = rateLimit.take(c.get('caller'));
+    if (wait > 0) {
+      c.header('Retry-After', String(wait));
+      return fail(c, 429, 'rate_limited', `over ${api.rateLimitPerMinute} requests a minute for this key`);
+    }
+    return next();
+  };
+
+  const limitBody = bodyLimit({
+    maxSize: api.maxBodyBytes,
+    onError: (c) => fail(c, 413, 'payload_too_large', `the request body is over ${api.maxBodyBytes} bytes`),
+  });
+
+  /** Waits for a pipeline slot, or turns the request away at once when the queue is full. */
+  const admit: MiddlewareHandler<Env> = async (c, next) => {
+    const entered = admission.enter();
+    if (!entered) {
+      c.header('Retry-After', '1');
+      return fail(c, 503, 'overloaded', 'the service is at capacity; retry after the Retry-After seconds');
+    }
+    const release = await entered;
+    try {
+      await next();
+    } finally {
+      release();
+    }
+  };
+
+  app.use('/v1/*', requireKey(apiKeys, 'api'), limitRate);
+  app.use('/admin/*', requireKey(adminKeys, 'admin'));
+
+  app.post('/v1/answer', limitBody, admit, async (c) => {
+    const body = await readJsonBody(c.req.raw);
+    if (!body.ok) return fail(c, body.status, body.code, body.message);
+    const request = parseAnswerRequest(body.value, api.maxQuestionLength);
+    if (typeof request === 'string') return fail(c, 400, 'invalid_request', request);
+    const problem = corpusProblem(deps);
+    if (problem) return fail(c, 503, problem.code, problem.message);
+    return c.json(await answerQuestion(deps, request));
+  });
 
   app.notFound((c) => fail(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
 
@@ -93,15 +157,42 @@ export function createApp(deps: AppDeps): Hono {
   return app;
 }
 
+/** Why the service cannot answer from its corpus yet, or undefined when it can. */
+function corpusProblem(deps: AppDeps): { code: string; message: string } | undefined {
+  const snapshot = deps.store.snapshot;
+  if (!snapshot) {
+    return {
+      code: 'no_snapshot',
+      message: 'no documents are ingested yet: run `npm run ingest`, then restart the service',
+    };
+  }
+  if (snapshot.embeddingModel !== deps.provider.embeddingModel || snapshot.dimensions !== deps.provider.dimensions) {
+    return {
+      code: 'snapshot_mismatch',
+      message: `the snapshot was embedded with ${snapshot.embeddingModel} (${snapshot.dimensions} dimensions) but the service embeds questions with ${deps.provider.embeddingModel} (${deps.provider.dimensions}): run \`npm run ingest\` again`,
+    };
+  }
+  return undefined;
+}
+
+/** The peer address from @hono/node-server's bindings; "local" under app.request() in tests. */
+function clientAddress(c: HonoContext): string {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress ?? 'local';
+}
+
 /** The request, or what is wrong with it in one sentence. */
-export function parseAnswerRequest(body: unknown): AnswerRequest | string {
+export function parseAnswerRequest(
+  body: unknown,
+  maxLength: number = apiDefaults.maxQuestionLength,
+): AnswerRequest | string {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     return 'the body must be a JSON object with a "question"';
   const { question, includeContexts } = body as Record<string, unknown>;
   if (typeof question !== 'string') return '"question" is required and must be a string';
   if (question.trim().length === 0) return '"question" must not be empty';
-  if (question.length > maxQuestionLength)
-    return `"question" must be at most ${maxQuestionLength} characters (it has ${question.length})`;
+  if (question.length > maxLength)
+    return `"question" must be at most ${maxLength} characters (it has ${question.length})`;
   if (includeContexts !== undefined && typeof includeContexts !== 'boolean')
     return '"includeContexts" must be true or false';
   return { question: question.trim(), includeContexts: includeContexts ?? false };

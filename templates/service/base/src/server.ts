@@ -3,30 +3,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { createApp } from './app.js';
 import { loadConfig, loadDotEnv } from './config.js';
 import { ExitCode, ServiceError, exitWithError } from './errors.js';
-import { createProvider } from './providers/index.js';
-import { Store } from './store.js';
-import { createTracing } from './telemetry.js';
+import { openService } from './service.js';
 
 /** Starts the service; it owns its environment's data folder until SIGTERM or SIGINT. */
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
-  const provider = createProvider(config.provider);
-  const store = await Store.open(config.dataDir);
-  const tracing = createTracing();
-  const app = createApp({
-    env: config.env,
-    store,
-    provider,
-    tracer: tracing.tracer,
-    topK: config.topK,
-    build: buildHash(),
-    release: config.release,
-    instance: config.instance,
-  });
+  const service = await openService(config, buildHash());
+  const { app } = service;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
@@ -41,8 +27,7 @@ async function main(): Promise<void> {
         // Keep-alive clients must not hold the shutdown hostage.
         setTimeout(() => ('closeAllConnections' in server ? server.closeAllConnections() : undefined), 5_000).unref();
       });
-      await store.close();
-      await tracing.shutdown();
+      await service.close();
       process.exit(exitCode);
     })();
     return stopping;
@@ -58,7 +43,7 @@ async function main(): Promise<void> {
             ExitCode.environment,
           )
         : error;
-    void store.close().finally(() => exitWithError(problem));
+    void service.close().finally(() => exitWithError(problem));
   });
   process.on('SIGTERM', () => void stop(0));
   process.on('SIGINT', () => void stop(0));

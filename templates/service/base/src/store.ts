@@ -89,6 +89,11 @@ export class Store {
     }
   }
 
+  /** False once closed: /readyz reports it. */
+  get isOpen(): boolean {
+    return !this.db.closed;
+  }
+
   /** The snapshot being served; only this process writes, so the cached value is the truth. */
   get snapshot(): Snapshot | null {
     return this.current;

@@ -1,0 +1,40 @@
+import { createApp } from './app.js';
+import type { ServiceConfig } from './config.js';
+import { createProvider } from './providers/index.js';
+import { Store } from './store.js';
+import { createTracing } from './telemetry.js';
+
+export interface RunningService {
+  app: ReturnType<typeof createApp>;
+  /** Flushes traces and closes the store; the HTTP server is closed by its owner first. */
+  close(): Promise<void>;
+}
+
+/**
+ * Everything the server runs behind its port, wired from the configuration: the store, the provider,
+ * tracing and the HTTP app. server.ts owns the port and the signals; this owns the rest.
+ */
+export async function openService(config: ServiceConfig, build: string): Promise<RunningService> {
+  const provider = createProvider(config.provider);
+  const store = await Store.open(config.dataDir);
+  const tracing = createTracing();
+  const app = createApp({
+    env: config.env,
+    store,
+    provider,
+    tracer: tracing.tracer,
+    topK: config.topK,
+    build,
+    release: config.release,
+    instance: config.instance,
+    api: config.api,
+  });
+  console.log(`auth: ${config.api.auth} (${config.api.authReason})`);
+  return {
+    app,
+    close: async () => {
+      await tracing.shutdown();
+      await store.close();
+    },
+  };
+}
