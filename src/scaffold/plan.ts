@@ -5,7 +5,7 @@ import type { KitDependency } from './kit.js';
 import { outputPath, SERVICE_TEMPLATE } from './layers.js';
 import { firstLocalEnvironment, plannedEnvironments, providerModels, type InitOptions } from './options.js';
 import { renderTemplate } from './render.js';
-import { serviceNodeEngine, servicePackageJson, serviceEnvVarsFor } from './service-spec.js';
+import { serviceNodeEngine, servicePackageJson, serviceEnvVarsFor, servicePrices } from './service-spec.js';
 import { FIRST_LOCAL_PORT } from '../environments/defaults.js';
 
 export interface PlannedFile {
@@ -57,6 +57,13 @@ export async function planProject({ options, templatesDir, kit }: PlanInput): Pr
   }
   const manifestTemplate = await readFile(join(templatesDir, 'manifest', 'genai.yaml.hbs'), 'utf8');
   byPath.set('genai.yaml', Buffer.from(renderTemplate(manifestTemplate, context, 'manifest/genai.yaml.hbs')));
+  const prices = servicePrices({
+    provider: options.provider,
+    chatModel: context.model.model,
+    embeddingModel: context.model.embeddings,
+    region: options.region,
+  });
+  byPath.set('src/prices.json', Buffer.from(JSON.stringify(prices, null, 2) + '\n'));
   const pkg = servicePackageJson({ name: options.name, description, kitDependency: kit.spec });
   byPath.set('package.json', Buffer.from(JSON.stringify(pkg, null, 2) + '\n'));
   if (kit.vendored) byPath.set(kit.vendored.path, kit.vendored.content);

@@ -1,3 +1,5 @@
+// catalog.ts, not cost/index.ts: init's fast path reads the price data without loading the estimator.
+import { DEFAULT_CATALOG, lookupPrice, priceId, tokenService } from '../cost/catalog.js';
 import { FIRST_LOCAL_PORT, LOCAL_HOST } from '../environments/defaults.js';
 
 /**
@@ -31,6 +33,9 @@ export const serviceDependencies = {
   '@opentelemetry/api': '1.9.1',
   // The api alone hands out all-zero trace ids; the SDK makes real ones.
   '@opentelemetry/sdk-trace-base': '2.12.1',
+  // Imported directly (not only through sdk-trace-base): export results, time helpers, the service's resource.
+  '@opentelemetry/core': '2.12.1',
+  '@opentelemetry/resources': '2.12.1',
   // The OTLP/HTTP exporter of the same SDK release (0.223.1 pairs with sdk-trace 2.12.1; 0.30x needs Node 22).
   '@opentelemetry/exporter-trace-otlp-http': '0.223.1',
   // Prometheus text format for GET /metrics.
@@ -133,6 +138,18 @@ export const serviceEnvVars: ServiceEnvVar[] = [
     description: 'Requests per API key (or client address with auth off) and minute; 0: no limit.',
     value: '120',
   },
+  {
+    name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    description:
+      'OTLP/HTTP endpoint (a collector, Jaeger, Langfuse, Tempo) that also receives every span; empty: the service store only.',
+    value: '',
+  },
+  {
+    name: 'GENAI_TRACE_RETENTION_DAYS',
+    description: 'Days the service keeps traces, spans and interactions in its own store.',
+    value: '14',
+  },
+  { name: 'GENAI_TRACE_MAX', description: 'Traces kept at most in the store; the oldest go first.', value: '50000' },
   { name: 'GENAI_TOP_K', description: 'How many chunks retrieval returns.', value: '5' },
   {
     name: 'GENAI_CHUNK_SIZE',
@@ -206,5 +223,62 @@ export function servicePackageJson({
     },
     dependencies: { ...serviceDependencies },
     devDependencies: { ...serviceDevDependencies, 'genai-kit': kitDependency },
+  };
+}
+
+/** One model's token prices in src/prices.json, in US dollars per 1M tokens. */
+export interface ServiceModelPrice {
+  input: number;
+  output?: number;
+  cachedInput?: number;
+  /** The region the figures are for, and whether the catalog had to take them from another one. */
+  region: string;
+  fromOtherRegion: boolean;
+  checked: string;
+  source: string;
+}
+
+/** What init writes to src/prices.json: the catalog's prices of the project's models, nothing copied by hand. */
+export interface ServicePrices {
+  note: string;
+  models: Record<string, ServiceModelPrice>;
+}
+
+export interface ServicePricesInput {
+  provider: string;
+  chatModel: string;
+  embeddingModel: string;
+  region: string;
+}
+
+/**
+ * The prices the generated service puts on its spans (`genai.cost.usd`), taken from the same catalog as
+ * `genai cost`, so one table prices both. A model the catalog does not price is left out: the service then
+ * reports no cost rather than a wrong zero. The offline provider costs nothing and needs no entry.
+ */
+export function servicePrices({ provider, chatModel, embeddingModel, region }: ServicePricesInput): ServicePrices {
+  const models: Record<string, ServiceModelPrice> = {};
+  const service = tokenService(provider);
+  if (service) {
+    for (const model of [chatModel, embeddingModel]) {
+      const quote = (dimension: string) => lookupPrice(DEFAULT_CATALOG, priceId(service, model, dimension), region);
+      const input = quote('input');
+      if (!input) continue;
+      const output = quote('output');
+      const cached = quote('cached-input');
+      models[model] = {
+        input: input.price.usd,
+        ...(output ? { output: output.price.usd } : {}),
+        ...(cached ? { cachedInput: cached.price.usd } : {}),
+        region: input.price.region,
+        fromOtherRegion: input.fromOtherRegion,
+        checked: input.price.checked,
+        source: input.price.source,
+      };
+    }
+  }
+  return {
+    note: 'Rendered by genai init from the genai-kit price catalog (USD per 1M tokens); re-run init or edit with care.',
+    models,
   };
 }

@@ -143,3 +143,22 @@ export function integer(env: Env, name: string, fallback: number, min: number, m
   }
   return parsed;
 }
+
+/** Where traces go and how long they stay. */
+export interface TracingConfig {
+  /** OTLP/HTTP endpoint (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT); unset: store only. */
+  otlpEndpoint: string | undefined;
+  /** Days traces, spans and interactions are kept in the service's store. */
+  retentionDays: number;
+  /** Traces kept at most; the oldest go first. */
+  maxTraces: number;
+}
+
+export function loadTracingConfig(env: Env): TracingConfig {
+  const otlp = (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT)?.trim();
+  return {
+    otlpEndpoint: otlp ? otlp : undefined,
+    retentionDays: integer(env, 'GENAI_TRACE_RETENTION_DAYS', 14, 1, 3650),
+    maxTraces: integer(env, 'GENAI_TRACE_MAX', 50_000, 100, 100_000_000),
+  };
+}

@@ -8,7 +8,9 @@ import { ProviderError } from './errors.js';
 import { bearerToken, KeySet } from './http/auth.js';
 import { readJsonBody } from './http/body.js';
 import { Admission, RateLimit } from './http/limits.js';
-import { answerQuestion, type AnswerRequest } from './pipeline/index.js';
+import { addFeedback, listInteractions, recordInteraction, type Rating } from './observability/interactions.js';
+import { listTraces, readTrace } from './observability/trace-store.js';
+import { runPipeline, type AnswerRequest } from './pipeline/index.js';
 import type { Provider } from './providers/index.js';
 import type { Store } from './store.js';
 
@@ -27,6 +29,8 @@ export interface AppDeps {
   api?: ApiConfig;
   /** The admission queue; pass one to watch or hold it. Default: one sized by `api`. */
   admission?: Admission;
+  /** Flushes ended spans into the store before the admin API reads traces. */
+  tracing?: { flush(): Promise<void> };
 }
 
 interface Env {
@@ -143,7 +147,45 @@ export function createApp(deps: AppDeps): Hono<Env> {
     if (typeof request === 'string') return fail(c, 400, 'invalid_request', request);
     const problem = corpusProblem(deps);
     if (problem) return fail(c, 503, problem.code, problem.message);
-    return c.json(await answerQuestion(deps, request));
+    const outcome = await runPipeline(deps, request);
+    await recordInteraction(deps.store.db, outcome, 'answer', deps.release ?? null);
+    return c.json(outcome.result);
+  });
+
+  app.post('/v1/feedback', limitBody, async (c) => {
+    const body = await readJsonBody(c.req.raw);
+    if (!body.ok) return fail(c, body.status, body.code, body.message);
+    const feedback = parseFeedback(body.value);
+    if (typeof feedback === 'string') return fail(c, 400, 'invalid_request', feedback);
+    if (!(await addFeedback(deps.store.db, feedback))) {
+      return fail(c, 404, 'unknown_trace', `no answer with trace id ${feedback.traceId} is recorded`);
+    }
+    return c.json({ ok: true, traceId: feedback.traceId }, 201);
+  });
+
+  app.get('/admin/traces', async (c) => {
+    const limit = limitParam(c.req.query('limit'));
+    if (typeof limit === 'string') return fail(c, 400, 'invalid_request', limit);
+    await deps.tracing?.flush();
+    return c.json({ traces: await listTraces(deps.store.db, limit) });
+  });
+
+  app.get('/admin/traces/:id', async (c) => {
+    const id = c.req.param('id');
+    if (!traceIdPattern.test(id)) return fail(c, 400, 'invalid_request', 'a trace id is 32 hexadecimal digits');
+    await deps.tracing?.flush();
+    const detail = await readTrace(deps.store.db, id);
+    return detail ? c.json(detail) : fail(c, 404, 'unknown_trace', `no trace ${id} is stored (or it has expired)`);
+  });
+
+  app.get('/admin/interactions', async (c) => {
+    const limit = limitParam(c.req.query('limit'));
+    if (typeof limit === 'string') return fail(c, 400, 'invalid_request', limit);
+    const rating = c.req.query('rating');
+    if (rating !== undefined && rating !== 'up' && rating !== 'down') {
+      return fail(c, 400, 'invalid_request', '"rating" must be up or down');
+    }
+    return c.json({ interactions: await listInteractions(deps.store.db, { limit, rating }) });
   });
 
   app.notFound((c) => fail(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
@@ -179,6 +221,30 @@ function corpusProblem(deps: AppDeps): { code: string; message: string } | undef
 function clientAddress(c: HonoContext): string {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
   return incoming?.socket?.remoteAddress ?? 'local';
+}
+
+const traceIdPattern = /^[0-9a-f]{32}$/;
+export const maxFeedbackComment = 2000;
+
+/** ?limit=N: 1 to 500, 50 when absent. */
+function limitParam(raw: string | undefined): number | string {
+  if (raw === undefined) return 50;
+  const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  return n >= 1 && n <= 500 ? n : '"limit" must be a whole number from 1 to 500';
+}
+
+/** Feedback on an answer, or what is wrong with it in one sentence. */
+export function parseFeedback(body: unknown): { traceId: string; rating: Rating; comment?: string } | string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return 'the body must be a JSON object with "traceId" and "rating"';
+  const { traceId, rating, comment } = body as Record<string, unknown>;
+  if (typeof traceId !== 'string' || !traceIdPattern.test(traceId))
+    return '"traceId" must be the 32-hex-digit traceId of an answer';
+  if (rating !== 'up' && rating !== 'down') return '"rating" must be "up" or "down"';
+  if (comment !== undefined && typeof comment !== 'string') return '"comment" must be a string';
+  if (typeof comment === 'string' && comment.length > maxFeedbackComment)
+    return `"comment" must be at most ${maxFeedbackComment} characters`;
+  return { traceId, rating, ...(typeof comment === 'string' ? { comment } : {}) };
 }
 
 /** The request, or what is wrong with it in one sentence. */

@@ -1,8 +1,8 @@
 import { createApp } from './app.js';
 import type { ServiceConfig } from './config.js';
+import { openTracing } from './observability/tracing.js';
 import { createProvider } from './providers/index.js';
 import { Store } from './store.js';
-import { createTracing } from './telemetry.js';
 
 export interface RunningService {
   app: ReturnType<typeof createApp>;
@@ -17,19 +17,28 @@ export interface RunningService {
 export async function openService(config: ServiceConfig, build: string): Promise<RunningService> {
   const provider = createProvider(config.provider);
   const store = await Store.open(config.dataDir);
-  const tracing = createTracing();
+  const tracing = await openTracing({
+    store,
+    env: config.env,
+    release: config.release,
+    retention: { days: config.tracing.retentionDays, maxTraces: config.tracing.maxTraces },
+    otlpEndpoint: config.tracing.otlpEndpoint,
+  });
   const app = createApp({
     env: config.env,
     store,
     provider,
     tracer: tracing.tracer,
+    tracing,
     topK: config.topK,
     build,
     release: config.release,
     instance: config.instance,
     api: config.api,
   });
-  console.log(`auth: ${config.api.auth} (${config.api.authReason})`);
+  console.log(
+    `auth: ${config.api.auth} (${config.api.authReason}); traces: store${config.tracing.otlpEndpoint ? ` and OTLP ${config.tracing.otlpEndpoint}` : ''}`,
+  );
   return {
     app,
     close: async () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite/vector';
 import { ExitCode, ServiceError } from './errors.js';
+import { observabilitySchema } from './observability/schema.js';
 
 /** An ingested version of the corpus: what `/healthz` reports and a release records. */
 export interface Snapshot {
@@ -81,6 +82,7 @@ export class Store {
     try {
       const db = await PGlite.create(dataDir, { extensions: { vector } });
       await db.exec(schema);
+      await db.exec(observabilitySchema);
       await db.exec(`SET hnsw.ef_search = ${efSearch}`);
       return new Store(db, lockFile, await activeSnapshot(db));
     } catch (error) {

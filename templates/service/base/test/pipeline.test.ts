@@ -61,7 +61,14 @@ describe('the answer pipeline with the offline provider', () => {
     expect(result.traceId).not.toBe('0'.repeat(32));
 
     const spans = exporter.getFinishedSpans();
-    expect(spans.map((s) => s.name)).toEqual(['guard-input', 'retrieve', 'generate', 'guard-output', 'answer']);
+    expect(spans.map((s) => s.name)).toEqual([
+      'guard-input',
+      'embed',
+      'retrieve',
+      'generate',
+      'guard-output',
+      'answer',
+    ]);
     const root = spans.find((s) => s.name === 'answer');
     for (const span of spans) expect(span.spanContext().traceId).toBe(result.traceId);
     for (const span of spans.filter((s) => s !== root)) {
@@ -69,12 +76,17 @@ describe('the answer pipeline with the offline provider', () => {
     }
 
     const attributes = (name: string) => spans.find((s) => s.name === name)?.attributes ?? {};
-    expect(attributes('retrieve')).toMatchObject({
+    expect(attributes('embed')).toMatchObject({
       'gen_ai.operation.name': 'embeddings',
+      'gen_ai.system': 'offline',
       'gen_ai.request.model': 'offline-hash-384',
       'gen_ai.usage.input_tokens': result.usage.embeddingTokens,
     });
-    expect(attributes('retrieve')['genai.retrieval.document_ids']).toContain('export-csv');
+    const retrieved = attributes('retrieve');
+    expect(retrieved['genai.retrieval.document_ids']).toContain('export-csv');
+    const scores = retrieved['genai.retrieval.scores'] as number[];
+    expect(scores).toHaveLength(5);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
     expect(attributes('generate')).toMatchObject({
       'gen_ai.operation.name': 'chat',
       'gen_ai.request.model': 'offline-extractive',
@@ -82,7 +94,16 @@ describe('the answer pipeline with the offline provider', () => {
       'gen_ai.usage.output_tokens': result.usage.outputTokens,
     });
     expect(attributes('guard-output')).toMatchObject({ 'genai.guard.allowed': true });
-    expect(attributes('answer')).toMatchObject({ 'genai.refused': false, 'genai.citations': ['export-csv'] });
+    expect(attributes('answer')).toMatchObject({
+      'genai.refused': false,
+      'genai.citations': ['export-csv'],
+      'gen_ai.request.model': 'offline-extractive',
+      'gen_ai.usage.input_tokens': result.usage.inputTokens,
+      'gen_ai.usage.output_tokens': result.usage.outputTokens,
+      'genai.usage.embedding_tokens': result.usage.embeddingTokens,
+      // The offline provider runs in-process: a known zero, not an unknown cost.
+      'genai.cost.usd': 0,
+    });
   });
 
   it('refuses a question the corpus does not cover and says why on the span', async () => {

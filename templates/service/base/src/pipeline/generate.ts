@@ -14,6 +14,7 @@ export async function generate(
   const evidence = contexts.filter((c) => c.score >= provider.minRetrievalScore);
   span.setAttributes({
     'gen_ai.operation.name': 'chat',
+    'gen_ai.system': provider.system,
     'gen_ai.provider.name': provider.system,
     'gen_ai.request.model': provider.chatModel,
     'gen_ai.request.temperature': 0,
@@ -27,6 +28,7 @@ export async function generate(
   span.setAttributes({
     'gen_ai.usage.input_tokens': generation.inputTokens,
     'gen_ai.usage.output_tokens': generation.outputTokens,
+    'gen_ai.response.model': provider.chatModel,
     'genai.citations': generation.citations,
   });
   return generation;

@@ -1,10 +1,13 @@
 import { context, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { redactionCount, redactPii, type Redaction } from '../guardrails/pii.js';
+import { requestCostUsd } from '../prices.js';
 import type { Provider } from '../providers/index.js';
 import type { Store } from '../store.js';
+import { excerpt } from '../observability/trace-store.js';
 import { generate } from './generate.js';
 import { guardInput } from './guard-input.js';
 import { guardOutput } from './guard-output.js';
-import { retrieve } from './retrieve.js';
+import { embedQuestion, retrieve } from './retrieve.js';
 import { contextWith, inSpan } from './span.js';
 
 export { guardInput, medicalRefusal } from './guard-input.js';
@@ -15,6 +18,9 @@ export interface PipelineDeps {
   provider: Provider;
   tracer: Tracer;
   topK: number;
+  /** Labels of the root span; reported with every trace. */
+  env?: string | undefined;
+  release?: string | null | undefined;
 }
 
 export interface AnswerRequest {
@@ -31,70 +37,139 @@ export interface AnswerResult {
   contexts?: { documentId: string; title: string; text: string; score: number }[];
 }
 
-/**
- * The fixed sequence guard input → retrieve → generate → guard output. Each step is a span under one
- * root span, whose trace id the answer carries so a user's report leads straight to the trace.
- */
+/** The pipeline's names for its steps: span names, latency keys and metric labels. */
+export const steps = ['guard-input', 'embed', 'retrieve', 'generate', 'guard-output'] as const;
+export type Step = (typeof steps)[number];
+
+/** What the service records about a request beside the answer it returns. */
+export interface PipelineOutcome {
+  result: AnswerResult;
+  /** The question with personal data replaced: the only form that is stored, traced or sent to a model. */
+  question: string;
+  redaction: Redaction['found'];
+  refusalReason: string | null;
+  latencyMs: Partial<Record<Step | 'total', number>>;
+  costUsd: number | undefined;
+}
+
+/** The answer alone; see `runPipeline` for what the service records. */
 export async function answerQuestion(deps: PipelineDeps, request: AnswerRequest): Promise<AnswerResult> {
+  return (await runPipeline(deps, request)).result;
+}
+
+/**
+ * The fixed sequence guard input → embed → retrieve → generate → guard output. Each step is a span under
+ * one root span, whose trace id the answer carries so a user's report leads straight to the trace.
+ * Personal data is redacted first: no later step, span or store sees it.
+ */
+export async function runPipeline(
+  deps: PipelineDeps,
+  request: AnswerRequest,
+  api: 'answer' | 'chat.completions' = 'answer',
+): Promise<PipelineOutcome> {
   const { tracer, provider } = deps;
+  const started = performance.now();
+  const redaction = redactPii(request.question);
+  const question = redaction.text;
   const root = tracer.startSpan('answer', {
     attributes: {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.system': provider.system,
+      'gen_ai.provider.name': provider.system,
+      'gen_ai.request.model': provider.chatModel,
+      'genai.api': api,
+      'genai.env': deps.env ?? '',
+      'genai.release.id': deps.release ?? '',
       'genai.snapshot.id': deps.store.snapshot?.id ?? '',
+      'genai.question': excerpt(question, 200),
       'genai.question.length': request.question.length,
     },
   });
   const parent = contextWith(context.active(), root);
   const traceId = root.spanContext().traceId;
   const usage = { inputTokens: 0, outputTokens: 0, embeddingTokens: 0 };
+  const latencyMs: PipelineOutcome['latencyMs'] = {};
+  const step = <T>(name: Step, run: Parameters<typeof inSpan<T>>[3]) => {
+    const start = performance.now();
+    return inSpan(tracer, name, parent, run).finally(() => {
+      latencyMs[name] = Math.round((performance.now() - start) * 1000) / 1000;
+    });
+  };
 
+  let refusalReason: string | null = null;
   const finish = (
     result: Omit<AnswerResult, 'traceId' | 'usage' | 'contexts'>,
     contexts: AnswerResult['contexts'] = [],
-  ) => {
+  ): PipelineOutcome => {
+    const costUsd = requestCostUsd({
+      provider: provider.kind,
+      chatModel: provider.chatModel,
+      embeddingModel: provider.embeddingModel,
+      ...usage,
+    });
     root.setAttributes({
       'genai.refused': result.refused,
       'genai.citations': result.citations.map((c) => c.id),
       'gen_ai.usage.input_tokens': usage.inputTokens,
       'gen_ai.usage.output_tokens': usage.outputTokens,
+      'genai.usage.embedding_tokens': usage.embeddingTokens,
+      ...(costUsd === undefined ? {} : { 'genai.cost.usd': costUsd }),
+      ...(refusalReason ? { 'genai.refusal.reason': refusalReason } : {}),
     });
-    return { ...result, traceId, usage, ...(request.includeContexts ? { contexts } : {}) };
+    latencyMs.total = Math.round((performance.now() - started) * 1000) / 1000;
+    return {
+      result: { ...result, traceId, usage, ...(request.includeContexts ? { contexts } : {}) },
+      question,
+      redaction: redaction.found,
+      refusalReason,
+      latencyMs,
+      costUsd,
+    };
   };
 
   try {
-    const input = await inSpan(tracer, 'guard-input', parent, async (span) => {
-      const verdict = guardInput(request.question);
+    const input = await step('guard-input', async (span) => {
+      const redacted = redactionCount(redaction.found);
+      span.setAttribute('genai.pii.redactions', redacted);
+      if (redacted > 0) {
+        // Kinds and counts only: the values are what must not be recorded.
+        span.addEvent(
+          'pii.redacted',
+          Object.fromEntries(Object.entries(redaction.found).map(([k, n]) => [`genai.pii.${k}`, n ?? 0])),
+        );
+      }
+      const verdict = guardInput(question);
       span.setAttributes({
         'genai.guard.allowed': verdict.allowed,
         ...(verdict.allowed ? {} : { 'genai.guard.category': verdict.category }),
       });
+      if (!verdict.allowed) span.addEvent('guard.refused', { 'genai.guard.category': verdict.category });
       return verdict;
     });
     if (!input.allowed) {
-      root.setAttribute('genai.refusal.reason', input.category);
+      refusalReason = input.category;
       return finish({ answer: input.refusal, refused: true, citations: [] });
     }
 
-    const { contexts, embeddingTokens } = await inSpan(tracer, 'retrieve', parent, (span) =>
-      retrieve(deps, request.question, span),
-    );
-    usage.embeddingTokens = embeddingTokens;
+    const embedded = await step('embed', (span) => embedQuestion(provider, question, span));
+    usage.embeddingTokens = embedded.tokens;
+    const contexts = await step('retrieve', (span) => retrieve(deps, embedded.vector, span));
 
-    const generation = await inSpan(tracer, 'generate', parent, (span) =>
-      generate(provider, request.question, contexts, span),
-    );
+    const generation = await step('generate', (span) => generate(provider, question, contexts, span));
     usage.inputTokens = generation?.inputTokens ?? 0;
     usage.outputTokens = generation?.outputTokens ?? 0;
 
-    const output = await inSpan(tracer, 'guard-output', parent, async (span) => {
+    const output = await step('guard-output', async (span) => {
       const verdict = guardOutput(generation, contexts, provider.minRetrievalScore);
       span.setAttributes({
         'genai.guard.allowed': verdict.allowed,
         ...(verdict.allowed ? {} : { 'genai.guard.reason': verdict.reason }),
       });
+      if (!verdict.allowed) span.addEvent('guard.refused', { 'genai.guard.reason': verdict.reason });
       return verdict;
     });
     if (!output.allowed) {
-      root.setAttribute('genai.refusal.reason', output.reason);
+      refusalReason = output.reason;
       return finish({ answer: output.refusal, refused: true, citations: [] }, contexts);
     }
 

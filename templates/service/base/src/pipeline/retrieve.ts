@@ -2,28 +2,29 @@ import type { Span } from '@opentelemetry/api';
 import type { Context, Provider } from '../providers/index.js';
 import type { Store } from '../store.js';
 
-export interface Retrieval {
-  contexts: Context[];
-  embeddingTokens: number;
-}
-
-/** Embeds the question and returns the topK nearest chunks of the served snapshot. */
-export async function retrieve(
-  deps: { store: Store; provider: Provider; topK: number },
-  question: string,
-  span: Span,
-): Promise<Retrieval> {
-  const { vectors, tokens } = await deps.provider.embed([question]);
-  const contexts = await deps.store.search(vectors[0] ?? [], deps.topK);
+/** Embeds the question: its own step, so a slow embedding endpoint shows as such in the trace. */
+export async function embedQuestion(provider: Provider, question: string, span: Span) {
+  const { vectors, tokens } = await provider.embed([question]);
   span.setAttributes({
     'gen_ai.operation.name': 'embeddings',
-    'gen_ai.provider.name': deps.provider.system,
-    'gen_ai.request.model': deps.provider.embeddingModel,
+    'gen_ai.system': provider.system,
+    'gen_ai.provider.name': provider.system,
+    'gen_ai.request.model': provider.embeddingModel,
     'gen_ai.usage.input_tokens': tokens,
+  });
+  return { vector: vectors[0] ?? [], tokens };
+}
+
+/** The topK chunks of the served snapshot nearest to the question's embedding, with their scores. */
+export async function retrieve(deps: { store: Store; topK: number }, vector: number[], span: Span): Promise<Context[]> {
+  const contexts = await deps.store.search(vector, deps.topK);
+  span.setAttributes({
     'db.system.name': 'postgresql',
+    'db.operation.name': 'SELECT',
     'genai.retrieval.top_k': deps.topK,
     'genai.retrieval.document_ids': contexts.map((c) => c.documentId),
+    'genai.retrieval.scores': contexts.map((c) => Math.round(c.score * 1e4) / 1e4),
     'genai.retrieval.top_score': contexts[0]?.score ?? 0,
   });
-  return { contexts, embeddingTokens: tokens };
+  return contexts;
 }
