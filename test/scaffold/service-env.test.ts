@@ -33,3 +33,33 @@ describe("the generated service's environment variables", () => {
       expect(names).toContain(name);
   });
 });
+
+describe('the price table init renders into src/prices.json', () => {
+  it('takes the project model prices from the cost catalog, so spans and genai cost agree', async () => {
+    const { servicePrices } = await import('../../src/scaffold/service-spec.js');
+    const { DEFAULT_CATALOG, lookupPrice } = await import('../../src/cost/catalog.js');
+    const rendered = servicePrices({
+      provider: 'bedrock',
+      chatModel: 'meta.llama3-1-70b-instruct-v1:0',
+      embeddingModel: 'amazon.titan-embed-text-v2:0',
+      region: 'eu-west-1',
+    });
+    const chat = rendered.models['meta.llama3-1-70b-instruct-v1:0'];
+    const catalogInput = lookupPrice(DEFAULT_CATALOG, 'bedrock:meta.llama3-1-70b-instruct-v1:0:input', 'eu-west-1');
+    const catalogOutput = lookupPrice(DEFAULT_CATALOG, 'bedrock:meta.llama3-1-70b-instruct-v1:0:output', 'eu-west-1');
+    expect(chat?.input).toBe(catalogInput?.price.usd);
+    expect(chat?.output).toBe(catalogOutput?.price.usd);
+    expect(chat?.source).toMatch(/^https:\/\//);
+  });
+
+  it('prices nothing for the offline provider, which costs nothing', async () => {
+    const { servicePrices } = await import('../../src/scaffold/service-spec.js');
+    const rendered = servicePrices({
+      provider: 'offline',
+      chatModel: 'offline-extractive',
+      embeddingModel: 'offline-hash-384',
+      region: 'eu-west-1',
+    });
+    expect(rendered.models).toEqual({});
+  });
+});
