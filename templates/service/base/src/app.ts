@@ -8,6 +8,7 @@ import { ProviderError } from './errors.js';
 import { bearerToken, KeySet } from './http/auth.js';
 import { readJsonBody } from './http/body.js';
 import { Admission, RateLimit } from './http/limits.js';
+import { ServiceMetrics } from './observability/metrics.js';
 import { addFeedback, listInteractions, recordInteraction, type Rating } from './observability/interactions.js';
 import { listTraces, readTrace } from './observability/trace-store.js';
 import { runPipeline, type AnswerRequest } from './pipeline/index.js';
@@ -47,7 +48,14 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const rateLimit = new RateLimit(api.rateLimitPerMinute);
   const apiKeys = new KeySet(api.apiKeys);
   const adminKeys = new KeySet(api.adminKey ? [api.adminKey] : []);
+  const metrics = new ServiceMetrics();
   const app = new Hono<Env>();
+
+  // Counts what is turned away before the pipeline (keys, sizes, types, rate and load limits).
+  app.use('*', async (c, next) => {
+    await next();
+    if ([401, 413, 415, 429, 503].includes(c.res.status)) metrics.rejected.inc({ status: String(c.res.status) });
+  });
 
   // No CORS headers unless origins are configured: a browser page elsewhere can then not read answers.
   if (api.corsOrigins.length > 0) {
@@ -83,6 +91,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
       { ready, checks: { store, corpus: problem ? problem.code : 'ok' }, inflight: admission.inflight },
       ready ? 200 : 503,
     );
+  });
+
+  app.get('/metrics', async (c) => {
+    c.header('content-type', metrics.registry.contentType);
+    return c.body(await metrics.registry.metrics());
   });
 
   const requireKey =
@@ -147,7 +160,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
     if (typeof request === 'string') return fail(c, 400, 'invalid_request', request);
     const problem = corpusProblem(deps);
     if (problem) return fail(c, 503, problem.code, problem.message);
-    const outcome = await runPipeline(deps, request);
+    const outcome = await runPipeline(deps, request).catch((error: unknown) => {
+      metrics.error('answer');
+      throw error;
+    });
+    metrics.observe('answer', outcome);
     await recordInteraction(deps.store.db, outcome, 'answer', deps.release ?? null);
     return c.json(outcome.result);
   });
@@ -160,6 +177,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     if (!(await addFeedback(deps.store.db, feedback))) {
       return fail(c, 404, 'unknown_trace', `no answer with trace id ${feedback.traceId} is recorded`);
     }
+    metrics.rated(feedback.rating);
     return c.json({ ok: true, traceId: feedback.traceId }, 201);
   });
 

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ingest } from '../src/ingest.js';
 import { answerQuestion, medicalRefusal, notFoundRefusal, type PipelineDeps } from '../src/pipeline/index.js';
 import { createTracing, type Tracing } from '../src/telemetry.js';
-import { chunking, corpusDir, inScope, offline, outOfScope, tempStore } from './helpers.js';
+import { chunking, corpusDir, inScope, offline, outOfScope, projectRoot, tempStore } from './helpers.js';
 
 describe('the answer pipeline with the offline provider', () => {
   const exporter = new InMemorySpanExporter();
@@ -104,6 +106,27 @@ describe('the answer pipeline with the offline provider', () => {
       // The offline provider runs in-process: a known zero, not an unknown cost.
       'genai.cost.usd': 0,
     });
+  });
+
+  it('refuses prompt-injection attempts before retrieval, naming the rule on the guard span', async () => {
+    const attacks = readFileSync(path.join(projectRoot, 'test', 'fixtures', 'injection.jsonl'), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim())
+      .map((line) => JSON.parse(line) as { text: string; attack: boolean })
+      .filter((c) => c.attack);
+    for (const attack of attacks) {
+      exporter.reset();
+      const result = await answerQuestion(deps, { question: attack.text });
+      expect(result.refused).toBe(true);
+      expect(result.citations).toEqual([]);
+      const spans = exporter.getFinishedSpans();
+      expect(spans.map((s) => s.name)).toEqual(['guard-input', 'answer']);
+      expect(spans[0]?.attributes).toMatchObject({
+        'genai.guard.category': 'prompt-injection',
+        'genai.guard.injection': true,
+      });
+      expect(spans[1]?.attributes['genai.refusal.reason']).toBe('prompt-injection');
+    }
   });
 
   it('refuses a question the corpus does not cover and says why on the span', async () => {

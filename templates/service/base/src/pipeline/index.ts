@@ -1,4 +1,5 @@
 import { context, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { detectInjection, injectionRefusal, type InjectionCheck } from '../guardrails/injection.js';
 import { redactionCount, redactPii, type Redaction } from '../guardrails/pii.js';
 import { requestCostUsd } from '../prices.js';
 import type { Provider } from '../providers/index.js';
@@ -21,6 +22,8 @@ export interface PipelineDeps {
   /** Labels of the root span; reported with every trace. */
   env?: string | undefined;
   release?: string | null | undefined;
+  /** A model-based injection check, run when the heuristics pass. */
+  injectionCheck?: InjectionCheck | undefined;
 }
 
 export interface AnswerRequest {
@@ -137,6 +140,18 @@ export async function runPipeline(
           'pii.redacted',
           Object.fromEntries(Object.entries(redaction.found).map(([k, n]) => [`genai.pii.${k}`, n ?? 0])),
         );
+      }
+      let injection = detectInjection(question);
+      if (!injection.flagged && deps.injectionCheck) injection = await deps.injectionCheck.check(question);
+      span.setAttribute('genai.guard.injection', injection.flagged);
+      if (injection.flagged) {
+        span.setAttributes({
+          'genai.guard.allowed': false,
+          'genai.guard.category': 'prompt-injection',
+          'genai.guard.injection.rules': injection.rules,
+        });
+        span.addEvent('guard.refused', { 'genai.guard.category': 'prompt-injection' });
+        return { allowed: false as const, category: 'prompt-injection', refusal: injectionRefusal };
       }
       const verdict = guardInput(question);
       span.setAttributes({
