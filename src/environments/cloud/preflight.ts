@@ -52,6 +52,8 @@ export function checkPassphrase(settings: CloudSettings, env: NodeJS.ProcessEnv 
 
 /** AWS credentials through the SDK's default chain (env, SSO, profile, container, instance), lazily loaded. */
 export async function checkAwsCredentials(region: string): Promise<void> {
+  // The kit supports Node 20 with the SDK version it pins; the SDK's notice about its own later versions is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { BedrockRuntimeClient } = await import('@aws-sdk/client-bedrock-runtime');
   const client = new BedrockRuntimeClient({ region });
   try {
