@@ -26,6 +26,17 @@ export { ensureBuilt } from './project.js';
 export { isAlive } from './state.js';
 export { renderOutputs } from './render.js';
 
+/**
+ * The cheapest preflight of ENV, before genai.yaml is even validated: when the manifest cache (dependency-free)
+ * says ENV is a cloud environment, the Pulumi CLI must be on PATH — found in a few milliseconds, so a
+ * missing CLI is reported before zod, yaml or Pulumi load. Without a cache entry the driver checks it later.
+ */
+export async function quickPreflight(cwd: string, env: string): Promise<void> {
+  const { readCachedManifest } = await import('../manifest/cache.js');
+  const target = (await readCachedManifest(cwd))?.manifest.environments[env]?.target;
+  if (target === 'aws' || target === 'kubernetes') (await import('./cloud/preflight.js')).checkPulumiCli();
+}
+
 /** Finds ENV in genai.yaml (default: the first local environment), located errors for unknown names. */
 export async function resolveEnvironment(cwd: string, env: string | undefined): Promise<ResolvedEnvironment> {
   const { loadManifest } = await import('../manifest/index.js');
@@ -115,6 +126,7 @@ export async function outputs(cwd: string, env: string): Promise<EnvironmentOutp
 }
 
 export async function destroy(cwd: string, env: string, onStep?: (line: string) => void) {
+  await quickPreflight(cwd, env);
   const driver = await openEnvironment(cwd, env);
   await driver.preflight();
   return driver.stop(onStep);
@@ -122,6 +134,7 @@ export async function destroy(cwd: string, env: string, onStep?: (line: string) 
 
 /** `genai refresh ENV`: reads the environment's real state back into its record. */
 export async function refresh(cwd: string, env: string, onStep?: (line: string) => void) {
+  await quickPreflight(cwd, env);
   const driver = await openEnvironment(cwd, env);
   await driver.preflight();
   return driver.refresh(onStep);

@@ -1,5 +1,11 @@
 import { environmentError, usageError } from '../errors.js';
-import { driverFor, resolveEnvironment, type DriverOptions, type EnvironmentDriver } from '../environments/index.js';
+import {
+  driverFor,
+  quickPreflight,
+  resolveEnvironment,
+  type DriverOptions,
+  type EnvironmentDriver,
+} from '../environments/index.js';
 import type { Deployment, EnvironmentOutputs, PreviewResult, ResolvedEnvironment } from '../environments/index.js';
 import { recordedRelease } from './history.js';
 import { appendLedger, appendLedgerUnless, readLedger } from './ledger.js';
@@ -29,6 +35,7 @@ export type DeployResult = EnvironmentOutputs & {
  * ENV's lock, with every step in the ledger. Running the same release again changes nothing.
  */
 export async function deployEnvironment(request: DeployRequest): Promise<DeployResult> {
+  await quickPreflight(request.cwd, request.env);
   const resolved = await resolveEnvironment(request.cwd, request.env);
   const driver = driverFor(resolved, request);
   const onStep = request.onStep ?? (() => {});
@@ -130,6 +137,7 @@ export interface PreviewRequest {
  * one named, the image given, or else the one ENV runs according to the ledger.
  */
 export async function previewEnvironment(request: PreviewRequest): Promise<PreviewResult> {
+  await quickPreflight(request.cwd, request.env);
   const resolved = await resolveEnvironment(request.cwd, request.env);
   const driver = driverFor(resolved);
   await driver.preflight();
