@@ -92,7 +92,8 @@ async function healthz(release: () => string | null): Promise<string> {
   return `http://127.0.0.1:${address.port}`;
 }
 
-describe('cloud environments through the Automation API (stub pulumi on PATH)', () => {
+// Each test starts genai several times; a loaded machine needs more than the default 30 s.
+describe('cloud environments through the Automation API (stub pulumi on PATH)', { timeout: 120_000 }, () => {
   it('up, outputs, preview, refresh and destroy of an AWS environment send exactly these commands', async () => {
     const p = await project();
     const workDir = join(p.dir, '.genai', 'pulumi');
@@ -345,7 +346,7 @@ describe('cloud environments through the Automation API (stub pulumi on PATH)', 
     const p = await project();
     const policy = await p.genai(['up', 'dev', '--image', image], { STUB_PULUMI_POLICY: '1' });
     expect(policy.exitCode).toBe(1);
-    expect(policy.stderr).toMatch(/^error: the policy pack refused the stack: - \[mandatory\]  encryption-at-rest/);
+    expect(policy.stderr).toMatch(/^error: the policy pack refused the stack: - \[mandatory\] {2}encryption-at-rest/);
     const cloud = await p.genai(['up', 'dev', '--image', image], { STUB_PULUMI_FAIL: 'up' });
     expect(cloud.exitCode).toBe(3);
     expect(cloud.stderr).toMatch(
