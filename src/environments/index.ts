@@ -5,21 +5,37 @@ import type { Target } from '../vocabulary.js';
 import { devForeground, startEphemeralService as startEphemeral } from './dev.js';
 import type { EnvironmentDriver, EnvironmentOutputs, ResolvedEnvironment } from './driver.js';
 import { localDriver, type ResolvedLocalEnvironment } from './local.js';
+import { cloudDriver } from './cloud/driver.js';
 
 export type {
   DeployableRelease,
   Deployment,
   EnvironmentDriver,
   EnvironmentOutputs,
+  PreviewResult,
+  RefreshResult,
   ResolvedEnvironment,
   RunningRelease,
   StopResult,
 } from './driver.js';
+export type { CloudOutputs } from './cloud/record.js';
+export { IMAGE_DIGEST } from './cloud/spec.js';
 export type { LocalOutputs, UpResult } from './local.js';
 export type { Snapshot } from './project.js';
 export { ensureBuilt } from './project.js';
 export { isAlive } from './state.js';
 export { renderOutputs } from './render.js';
+
+/**
+ * The cheapest preflight of ENV, before genai.yaml is even validated: when the manifest cache (dependency-free)
+ * says ENV is a cloud environment, the Pulumi CLI must be on PATH — found in a few milliseconds, so a
+ * missing CLI is reported before zod, yaml or Pulumi load. Without a cache entry the driver checks it later.
+ */
+export async function quickPreflight(cwd: string, env: string): Promise<void> {
+  const { readCachedManifest } = await import('../manifest/cache.js');
+  const target = (await readCachedManifest(cwd))?.manifest.environments[env]?.target;
+  if (target === 'aws' || target === 'kubernetes') (await import('./cloud/preflight.js')).checkPulumiCli();
+}
 
 /** Finds ENV in genai.yaml (default: the first local environment), located errors for unknown names. */
 export async function resolveEnvironment(cwd: string, env: string | undefined): Promise<ResolvedEnvironment> {
@@ -61,6 +77,7 @@ export async function environmentIn(
     env: name,
     entry,
     targetLocation: at(['environments', name, 'target']),
+    locate: (field) => at(field),
   };
   if (entry.target === 'local' && entry.port !== undefined) {
     resolved.portLocation = `${at(['environments', name, 'port'])} environments.${name}.port`;
@@ -77,8 +94,8 @@ export interface DriverOptions {
 /** One driver per target of the vocabulary: adding a target means adding its driver here. */
 const drivers: { [T in Target]: (resolved: ResolvedEnvironment, options: DriverOptions) => EnvironmentDriver } = {
   local: (resolved, options) => localDriver(asLocal(resolved, options)),
-  aws: notYet,
-  kubernetes: notYet,
+  aws: (resolved) => cloudDriver(resolved),
+  kubernetes: (resolved) => cloudDriver(resolved),
 };
 
 function asLocal(resolved: ResolvedEnvironment, options: DriverOptions): ResolvedLocalEnvironment {
@@ -88,19 +105,6 @@ function asLocal(resolved: ResolvedEnvironment, options: DriverOptions): Resolve
     port: options.port ?? manifestPort,
     portLocation: options.port !== undefined ? '--port' : resolved.portLocation,
   };
-}
-
-function notYet(resolved: ResolvedEnvironment): EnvironmentDriver {
-  const { env, entry } = resolved;
-  throw usageError(
-    'E_TARGET_UNSUPPORTED',
-    `environment ${env} has target ${entry.target}, which this version of genai cannot provision yet`,
-    {
-      location: resolved.targetLocation,
-      field: `environments.${env}.target`,
-      fix: 'use an environment with target: local until the cloud stacks land',
-    },
-  );
 }
 
 /** The driver of ENV, whatever its target. */
@@ -121,8 +125,19 @@ export async function outputs(cwd: string, env: string): Promise<EnvironmentOutp
   return (await openEnvironment(cwd, env)).outputs();
 }
 
-export async function destroy(cwd: string, env: string) {
-  return (await openEnvironment(cwd, env)).stop();
+export async function destroy(cwd: string, env: string, onStep?: (line: string) => void) {
+  await quickPreflight(cwd, env);
+  const driver = await openEnvironment(cwd, env);
+  await driver.preflight();
+  return driver.stop(onStep);
+}
+
+/** `genai refresh ENV`: reads the environment's real state back into its record. */
+export async function refresh(cwd: string, env: string, onStep?: (line: string) => void) {
+  await quickPreflight(cwd, env);
+  const driver = await openEnvironment(cwd, env);
+  await driver.preflight();
+  return driver.refresh(onStep);
 }
 
 export async function dev(

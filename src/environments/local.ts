@@ -50,6 +50,22 @@ export function localDriver(target: ResolvedLocalEnvironment): EnvironmentDriver
   return {
     env: target.env,
     target: 'local',
+    artifactKind: 'local-bundle',
+    // Nothing to install or log in to: the local target is this machine.
+    preflight: async () => {},
+    preview: async (release) => {
+      const running = await runningReleaseLocal(target);
+      const same = running.state === 'running' && running.release === release.id;
+      return { env: target.env, target: 'local', release: release.id, changes: same ? { same: 1 } : { update: 1 } };
+    },
+    refresh: async () => {
+      const running = await runningReleaseLocal(target);
+      return {
+        env: target.env,
+        target: 'local',
+        outputs: running.state === 'running' ? await outputsLocal(target) : null,
+      };
+    },
     deploy: async (release, onStep) => {
       const result = await deployLocal(target, release, onStep);
       return { outputs: result, changed: result.changed };

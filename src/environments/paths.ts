@@ -9,6 +9,8 @@ export function environmentPaths(projectDir: string, env: string) {
     state: join(home, 'state.json'),
     supervisorConfig: join(home, 'supervisor.json'),
     log: join(home, 'service.log'),
+    /** A cloud environment's outputs, as its last up or refresh recorded them. */
+    outputs: join(home, 'outputs.json'),
     data: join(root, 'data', env),
     /** The service's lock beside its data folder (PGlite opens a folder from one process only). */
     dataLock: join(root, 'data', `${env}.lock`),

@@ -117,3 +117,34 @@ export const DEFAULT_SEED = 1;
 export const DEFAULT_RETRIEVAL_K = 5;
 /** Largest drop of a quality metric against the baseline that is not a regression (promotion.maxRegression). */
 export const DEFAULT_MAX_REGRESSION = 0.02;
+
+// ---------------------------------------------------------------- cloud environments (aws, kubernetes)
+
+/** environments.<aws>.vpcCidr: the address range of the VPC an AWS environment's stack creates. */
+export const DEFAULT_VPC_CIDR = '10.0.0.0/16';
+/** environments.<kubernetes>.storageSize: the vector store's volume. */
+export const DEFAULT_STORAGE_SIZE = '20Gi';
+/** environments.<kubernetes>.ciServiceAccount: the CI identity given deploy rights in the namespace. */
+export const DEFAULT_CI_SERVICE_ACCOUNT = 'genai-ci';
+/** environments.<cloud>.scale: instances of the service when genai.yaml gives none (production: the last environment). */
+export const DEFAULT_CLOUD_SCALE = { production: { min: 2, max: 10 }, nonProduction: { min: 1, max: 2 } } as const;
+/** model.serving.gpus: GPUs per self-hosted model server. */
+export const DEFAULT_SERVING_GPUS = 1;
+/** model.serving.scale: instances of a self-hosted model server. */
+export const DEFAULT_SERVING_SCALE = { min: 1, max: 1 } as const;
+/** model.modelUnits: Bedrock provisioned throughput units bought when throughput is provisioned. */
+export const DEFAULT_MODEL_UNITS = 1;
+/** state.backend: Pulumi state as files in the project (relative to genai.yaml). */
+export const DEFAULT_STATE_BACKEND = 'file://.genai/state';
+/** state.secretsProvider: stack secrets encrypted with PULUMI_CONFIG_PASSPHRASE. */
+export const DEFAULT_SECRETS_PROVIDER = 'passphrase';
+/** Alarm on the share of requests answered 5xx over 5 minutes when evals.thresholds has no errorRate. */
+export const DEFAULT_ALARM_ERROR_RATE = 0.05;
+/** Alarm on the online judge score when evals.thresholds names no judge score. */
+export const DEFAULT_ALARM_JUDGE_SCORE = 0.7;
+/**
+ * The longest a cloud environment keeps logs, traces and invocation logs, by data class (days): the more
+ * sensitive the data, the shorter it may sit in logs. cost.monitoring.logRetentionDays (default
+ * DEFAULT_LOG_RETENTION_DAYS) asks for a retention; the environment gets the smaller of the two.
+ */
+export const MAX_LOG_RETENTION_DAYS = { public: 365, internal: 90, pii: 30, phi: 30 } as const;

@@ -33,6 +33,13 @@ import {
   DEFAULT_THROUGHPUT,
   DEFAULT_TOP_K,
   DEFAULT_VECTOR_STORE,
+  DEFAULT_CI_SERVICE_ACCOUNT,
+  DEFAULT_SECRETS_PROVIDER,
+  DEFAULT_SERVING_GPUS,
+  DEFAULT_SERVING_SCALE,
+  DEFAULT_STATE_BACKEND,
+  DEFAULT_STORAGE_SIZE,
+  DEFAULT_VPC_CIDR,
 } from './defaults.js';
 import { costSection } from './sections/cost.js';
 import { evalsSection } from './sections/evals.js';
@@ -144,10 +151,33 @@ export const constraintsSection = z
       .enum(dataClasses)
       .default(DEFAULT_DATA_CLASS)
       .describe('The most sensitive data the service handles: public, internal, pii or phi.'),
+    costCentre: z
+      .string()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe('Cost centre tagged on every cloud resource (tag cost-centre); the service name when absent.'),
   })
   .describe(
     'Budget, load, data residency, latency objective and data class: checked by check, cost, up and promote. Each one left out takes its default, and genai check warns about it.',
   );
+
+const scale = z
+  .strictObject({
+    min: z.number().int().nonnegative().describe('Fewest running instances.'),
+    max: z.number().int().positive().describe('Most running instances.'),
+  })
+  .superRefine((value, ctx) => {
+    if (value.min > value.max) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['min'],
+        message: `scale.min (${value.min}) is greater than scale.max (${value.max})`,
+        params: problemParams('E_MANIFEST_SCALE', `lower min to at most ${value.max}, or raise max`),
+      });
+    }
+  })
+  .describe('Autoscaling bounds.');
 
 export const modelSection = z
   .strictObject({
@@ -173,6 +203,42 @@ export const modelSection = z
       .positive()
       .default(DEFAULT_MAX_OUTPUT_TOKENS)
       .describe('Upper bound on generated tokens per answer.'),
+    serving: z
+      .strictObject({
+        image: z
+          .string()
+          .min(1)
+          .describe('Container image of the model server, e.g. vllm/vllm-openai:v0.6.3 or a SageMaker DLC.'),
+        modelData: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'Where the weights are: an s3:// URL (SageMaker) or a Hugging Face id the server downloads (vLLM).',
+          ),
+        instanceType: z.string().min(1).optional().describe('SageMaker instance type, e.g. ml.g5.2xlarge.'),
+        gpus: z
+          .number()
+          .int()
+          .nonnegative()
+          .default(DEFAULT_SERVING_GPUS)
+          .describe(`GPUs per model server. Default ${DEFAULT_SERVING_GPUS}.`),
+        scale: scale
+          .default({ ...DEFAULT_SERVING_SCALE })
+          .describe(
+            `Instances of the model server. Default min ${DEFAULT_SERVING_SCALE.min}, max ${DEFAULT_SERVING_SCALE.max}.`,
+          ),
+      })
+      .optional()
+      .describe(
+        'A self-hosted model server (provider sagemaker or vllm) in a cloud environment: image, weights, GPUs, scale.',
+      ),
+    modelUnits: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Bedrock provisioned throughput: model units bought (throughput provisioned). Default 1.'),
   })
   .superRefine((model, ctx) => {
     if (model.provider === 'openai-compatible' && model.baseUrl === undefined) {
@@ -269,23 +335,6 @@ export const promotionSection = z
   })
   .describe('The gates of genai promote.');
 
-const scale = z
-  .strictObject({
-    min: z.number().int().nonnegative().describe('Fewest running instances.'),
-    max: z.number().int().positive().describe('Most running instances.'),
-  })
-  .superRefine((value, ctx) => {
-    if (value.min > value.max) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['min'],
-        message: `scale.min (${value.min}) is greater than scale.max (${value.max})`,
-        params: problemParams('E_MANIFEST_SCALE', `lower min to at most ${value.max}, or raise max`),
-      });
-    }
-  })
-  .describe('Autoscaling bounds.');
-
 export const localEnvironment = z
   .strictObject({
     target: z
@@ -302,6 +351,21 @@ export const awsEnvironment = z
     region: awsRegion.describe('AWS region of the environment; must be one of constraints.regions.'),
     scale: scale.optional(),
     budgetUsdPerMonth: monthlyBudget.optional(),
+    certificateArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/)
+      .optional()
+      .describe('ACM certificate ARN for HTTPS on the load balancer; plain HTTP on port 80 when absent.'),
+    ciRepository: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/)
+      .optional()
+      .describe('GitHub repository (owner/name) whose workflows may assume the CI deploy role through OIDC.'),
+    vpcCidr: z
+      .string()
+      .regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-8])$/)
+      .default(DEFAULT_VPC_CIDR)
+      .describe(`IPv4 range of the VPC the stack creates, /16 to /28. Default ${DEFAULT_VPC_CIDR}.`),
   })
   .describe('An AWS environment.');
 
@@ -309,9 +373,35 @@ export const kubernetesEnvironment = z
   .strictObject({
     target: z.literal('kubernetes').describe('Deployed to a Kubernetes cluster with Pulumi.'),
     context: z.string().min(1).optional().describe('kubeconfig context; the current context when absent.'),
-    namespace: z.string().min(1).optional().describe('Namespace; the service name when absent.'),
+    namespace: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Namespace; SERVICE-ENV (e.g. cycle-assistant-prod) when absent, so environments sharing a cluster stay apart.',
+      ),
     scale: scale.optional(),
     budgetUsdPerMonth: monthlyBudget.optional(),
+    storageClass: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Storage class of the vector store's volume; the cluster default when absent."),
+    storageSize: z
+      .string()
+      .regex(/^\d+(Mi|Gi|Ti)$/)
+      .default(DEFAULT_STORAGE_SIZE)
+      .describe(`Size of the vector store's volume, e.g. 50Gi. Default ${DEFAULT_STORAGE_SIZE}.`),
+    host: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/)
+      .optional()
+      .describe('Ingress host of the service, e.g. assistant.example.com; cluster-internal when absent.'),
+    ciServiceAccount: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/)
+      .default(DEFAULT_CI_SERVICE_ACCOUNT)
+      .describe(`The CI service account given deploy rights in the namespace. Default ${DEFAULT_CI_SERVICE_ACCOUNT}.`),
   })
   .describe('A Kubernetes environment.');
 
@@ -345,6 +435,46 @@ export const environmentsSection = z
   .meta({ minProperties: 1 })
   .describe('The environments, by name (local, dev, staging, prod...).');
 
+const stateBackend = z
+  .string()
+  .superRefine((url, ctx) => {
+    if (!/^(file:\/\/.+|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?)$/.test(url)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a file://PATH or s3://BUCKET state backend, found ${JSON.stringify(url)}`,
+        params: problemParams(
+          'E_MANIFEST_STATE_BACKEND',
+          `write e.g. ${DEFAULT_STATE_BACKEND} or s3://my-bucket/genai`,
+        ),
+      });
+    }
+  })
+  .describe(
+    `Where Pulumi keeps stack state: file://PATH (relative to genai.yaml) or s3://BUCKET[/prefix]. Default ${DEFAULT_STATE_BACKEND}.`,
+  );
+
+const secretsProvider = z
+  .string()
+  .superRefine((provider, ctx) => {
+    if (provider !== 'passphrase' && !/^awskms:\/\/\S+$/.test(provider)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected passphrase or awskms://KEY, found ${JSON.stringify(provider)}`,
+        params: problemParams(
+          'E_MANIFEST_SECRETS_PROVIDER',
+          'write passphrase, or awskms://alias/my-key?region=eu-west-1',
+        ),
+      });
+    }
+  })
+  .describe(
+    `How stack secrets are encrypted: passphrase (PULUMI_CONFIG_PASSPHRASE) or awskms://KEY. Default ${DEFAULT_SECRETS_PROVIDER}.`,
+  );
+
+export const stateSection = z
+  .strictObject({ backend: stateBackend.optional(), secretsProvider: secretsProvider.optional() })
+  .describe('Where the cloud environments keep their Pulumi state and how its secrets are encrypted.');
+
 export const manifestSchema = z
   .strictObject({
     name: projectName,
@@ -358,6 +488,7 @@ export const manifestSchema = z
     cost: costSection.optional(),
     promotion: promotionSection.prefault({}),
     environments: environmentsSection,
+    state: stateSection.optional(),
   })
   // Runs even when other fields have problems, so that `genai check` lists every problem at once.
   .superRefine(checkApprovals, { when: () => true })

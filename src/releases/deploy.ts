@@ -1,16 +1,24 @@
-import { environmentError } from '../errors.js';
-import { driverFor, resolveEnvironment, type DriverOptions, type EnvironmentDriver } from '../environments/index.js';
-import type { Deployment, EnvironmentOutputs, ResolvedEnvironment } from '../environments/index.js';
+import { environmentError, usageError } from '../errors.js';
+import {
+  driverFor,
+  quickPreflight,
+  resolveEnvironment,
+  type DriverOptions,
+  type EnvironmentDriver,
+} from '../environments/index.js';
+import type { Deployment, EnvironmentOutputs, PreviewResult, ResolvedEnvironment } from '../environments/index.js';
 import { recordedRelease } from './history.js';
-import { appendLedger, appendLedgerUnless } from './ledger.js';
+import { appendLedger, appendLedgerUnless, readLedger } from './ledger.js';
 import { acquireLock, type EnvironmentLock, type LockPurpose } from './lock.js';
-import { createRelease, readRelease, type Release } from './release.js';
+import { createImageRelease, createRelease, readRelease, type Release } from './release.js';
 
 export interface DeployRequest extends DriverOptions {
   cwd: string;
   env: string;
-  /** A release id; absent: a release made from the project's current build. */
+  /** A release id; absent: a release made from the project's current build (or from --image). */
   release?: string | undefined;
+  /** A container image pinned by digest (REPOSITORY@sha256:…): deploys the image release made of it. */
+  image?: string | undefined;
   forceUnlock?: boolean | undefined;
   onStep?: ((line: string) => void) | undefined;
 }
@@ -27,14 +35,23 @@ export type DeployResult = EnvironmentOutputs & {
  * ENV's lock, with every step in the ledger. Running the same release again changes nothing.
  */
 export async function deployEnvironment(request: DeployRequest): Promise<DeployResult> {
+  await quickPreflight(request.cwd, request.env);
   const resolved = await resolveEnvironment(request.cwd, request.env);
   const driver = driverFor(resolved, request);
   const onStep = request.onStep ?? (() => {});
+  await driver.preflight();
   return withLock(resolved, 'deploy', request.forceUnlock, onStep, async () => {
     let release: Release;
     let releaseCreated = false;
-    if (request.release) {
+    if (request.image) {
+      const made = await createImageRelease(resolved.projectDir, request.image, resolved.manifest);
+      onStep(`${made.created ? 'created' : 'using'} release ${made.release.id} (image ${request.image})`);
+      release = made.release;
+      releaseCreated = made.created;
+    } else if (request.release) {
       release = await readRelease(resolved.projectDir, request.release);
+    } else if (driver.artifactKind === 'image') {
+      throw imageRequired(resolved);
     } else {
       const made = await createRelease(resolved.projectDir, resolved.manifest);
       if (made.built) onStep('built the service (npm run build)');
@@ -58,6 +75,7 @@ export async function deployRelease(
   onStep: (line: string) => void,
 ): Promise<Deployment> {
   const { env } = driver;
+  await driver.preflight();
   const current = await driver.runningRelease();
   if (current.state === 'running' && current.release === release.id) {
     const outputs = await driver.outputs();
@@ -96,6 +114,47 @@ export async function deployRelease(
     });
     throw error;
   }
+}
+
+function imageRequired(resolved: ResolvedEnvironment) {
+  const { env, entry } = resolved;
+  return usageError('E_IMAGE_REQUIRED', `${env} (target ${entry.target}) runs a container image, and none was given`, {
+    location: resolved.targetLocation,
+    fix: `build and push the service image in CI, then genai up ${env} --image REPOSITORY@sha256:DIGEST (or --release ID of an image release)`,
+  });
+}
+
+export interface PreviewRequest {
+  cwd: string;
+  env: string;
+  release?: string | undefined;
+  image?: string | undefined;
+  onStep?: ((line: string) => void) | undefined;
+}
+
+/**
+ * `genai preview ENV`: what deploying a release to ENV would change, changing nothing. The release is the
+ * one named, the image given, or else the one ENV runs according to the ledger.
+ */
+export async function previewEnvironment(request: PreviewRequest): Promise<PreviewResult> {
+  await quickPreflight(request.cwd, request.env);
+  const resolved = await resolveEnvironment(request.cwd, request.env);
+  const driver = driverFor(resolved);
+  await driver.preflight();
+  const { projectDir } = resolved;
+  let release: Release;
+  if (request.image) {
+    release = (await createImageRelease(projectDir, request.image, resolved.manifest, { write: false })).release;
+  } else {
+    const id = request.release ?? recordedRelease((await readLedger(projectDir)).entries, resolved.env);
+    if (!id) {
+      if (driver.artifactKind === 'image') throw imageRequired(resolved);
+      release = (await createRelease(projectDir, resolved.manifest)).release;
+    } else {
+      release = await readRelease(projectDir, id);
+    }
+  }
+  return driver.preview(release, request.onStep);
 }
 
 /** Runs `work` holding ENV's lock; says so when a stale lock was broken. */

@@ -1,5 +1,5 @@
 // The releases module's public surface: other modules import only from here.
-export { createRelease, listReleases, readRelease, verifyRelease } from './release.js';
+export { createImageRelease, createRelease, listReleases, readRelease, verifyRelease } from './release.js';
 export type { CreateReleaseResult, Release } from './release.js';
 export type { DependencySet } from './artifact.js';
 export { BUNDLE_SOURCES, CONFIG_SOURCES } from './artifact.js';
@@ -17,8 +17,8 @@ export {
 export { acquireLock, LEASE_MS, readLock } from './lock.js';
 export type { EnvironmentLock, LockHolder, LockOptions, LockPurpose, LockStatus } from './lock.js';
 export { LEDGER_FILE, releasePaths } from './paths.js';
-export { deployEnvironment, deployRelease } from './deploy.js';
-export type { DeployRequest, DeployResult } from './deploy.js';
+export { deployEnvironment, deployRelease, previewEnvironment } from './deploy.js';
+export type { DeployRequest, DeployResult, PreviewRequest } from './deploy.js';
 export {
   DEFAULT_MAX_EVAL_AGE_MINUTES,
   DEFAULT_SMOKE_CASES,

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../atomic-write.js';
 import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { environmentError, usageError } from '../errors.js';
@@ -152,6 +153,67 @@ export async function createRelease(projectDir: string, manifest?: Manifest): Pr
     (entries) => entries.some((e) => e.kind === 'release.created' && e.releaseId === id),
   );
   return { release, created, built, bundle, dependencies, durationMs: Math.round(performance.now() - started) };
+}
+
+/**
+ * Records a release whose artifact is a container image that CI built and pushed (REPOSITORY@sha256:…):
+ * what a cloud environment runs. The id follows from the digest and the configuration, so recording the
+ * same image twice gives the same release. Nothing is copied: the image holds the service and its packages.
+ */
+export async function createImageRelease(
+  projectDir: string,
+  image: string,
+  manifest?: Manifest,
+  options: { write?: boolean } = {},
+): Promise<{ release: Release; created: boolean }> {
+  const { IMAGE_DIGEST } = await import('../environments/index.js');
+  if (!IMAGE_DIGEST.test(image)) {
+    throw usageError('E_IMAGE_DIGEST', `${JSON.stringify(image)} is not an image pinned by digest`, {
+      field: '--image',
+      fix: 'give REPOSITORY@sha256:DIGEST as CI pushed it (docker buildx imagetools inspect prints the digest), never a tag',
+    });
+  }
+  const dir = resolve(projectDir);
+  manifest ??= (await (await import('../manifest/index.js')).loadManifest(dir)).manifest;
+  const configHash = treeHash(await hashTree(dir, CONFIG_SOURCES));
+  const lockText = await readFile(join(dir, 'package-lock.json'), 'utf8').catch(() => '');
+  const id = `r-${sha256(`image\n${image}\n${configHash}`).slice(0, 12)}`;
+  const final = releasePaths(dir).release(id);
+  let created = false;
+  if (!existsSync(join(final, 'release.json'))) {
+    const release: Release = {
+      schema: 'genai-release',
+      schemaVersion: 1,
+      id,
+      createdAt: new Date().toISOString(),
+      createdBy: actor(),
+      kitVersion: (await import('../scaffold/index.js')).kitVersion(),
+      git: await gitState(dir),
+      configHash,
+      model: { provider: manifest.model.provider, id: manifest.model.id },
+      embeddings: {
+        provider: manifest.embeddings.provider,
+        id: manifest.embeddings.id,
+        dimensions: manifest.embeddings.dimensions,
+      },
+      corpusHash: treeHash(await hashTree(dir, ['data'])),
+      // The image pins its own packages; the lockfile it was presumably built from is named for the record.
+      dependencies: { lockHash: lockText ? lockfileHash(lockText) : 'none', packages: 0 },
+      artifact: { kind: 'image', digest: image },
+    };
+    // A preview names the release it would make, and writes nothing.
+    if (options.write === false) return { release, created: false };
+    await mkdir(final, { recursive: true });
+    await writeFileAtomic(join(final, 'release.json'), `${JSON.stringify(release, null, 2)}\n`);
+    created = true;
+  }
+  const release = await readRelease(dir, id);
+  await appendLedgerUnless(
+    dir,
+    { kind: 'release.created', releaseId: id, createdBy: release.createdBy, artifact: release.artifact },
+    (entries) => entries.some((e) => e.kind === 'release.created' && e.releaseId === id),
+  );
+  return { release, created };
 }
 
 async function releaseIds(projectDir: string): Promise<string[]> {

@@ -58,7 +58,12 @@ describe('loading a good genai.yaml', () => {
     expect(manifest.retrieval).toEqual({ topK: 5, chunkSize: 400, chunkOverlap: 50 });
     expect(manifest.evals.custom?.[0]?.name).toBe('no-diagnosis');
     expect(manifest.promotion).toEqual({ maxRegression: 0.02, approval: ['prod'] });
-    expect(manifest.environments.prod).toEqual({ target: 'aws', region: 'eu-west-1', scale: { min: 2, max: 20 } });
+    expect(manifest.environments.prod).toEqual({
+      target: 'aws',
+      region: 'eu-west-1',
+      scale: { min: 2, max: 20 },
+      vpcCidr: '10.0.0.0/16',
+    });
     expect(Object.keys(manifest.environments)).toEqual(['local', 'dev', 'staging', 'prod']);
   });
 
