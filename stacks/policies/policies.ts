@@ -72,14 +72,13 @@ const VECTOR_STORE_WORDS = /pgvector|qdrant|postgres|vector/i;
 /** AWS managed policies that grant every action (a wildcard by another name). */
 const ADMIN_POLICY_ARNS = /^arn:aws[\w-]*:iam::aws:policy\/(AdministratorAccess|PowerUserAccess)$/;
 
+/** Resource inputs as the engine hands them over (`ResourceValidationArgs.props`): untyped JSON, read defensively. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the engine's props are untyped JSON
+type Inputs = Record<string, any>;
+
 /** Reports one violation: the resource, the property and the fix, on one line. */
 type Report = (property: string, problem: string, fix: string) => void;
-type Check = (
-  props: Record<string, any>,
-  report: Report,
-  settings: PolicySettings,
-  args: ResourceValidationArgs,
-) => void;
+type Check = (props: Inputs, report: Report, settings: PolicySettings, args: ResourceValidationArgs) => void;
 
 /** A mandatory resource policy from a table of checks per type token, plus an optional check for every type. */
 function resourcePolicy(
@@ -187,7 +186,7 @@ export const encryptionAtRest = resourcePolicy(
     [TYPES.s3Encryption]: (props, report) => s3EncryptionRules(props, report),
     [TYPES.s3EncryptionV2]: (props, report) => s3EncryptionRules(props, report),
     [TYPES.s3VectorBucket]: (props, report) => {
-      const configs: any[] = props.encryptionConfigurations ?? [];
+      const configs: Inputs[] = props.encryptionConfigurations ?? [];
       if (configs.length === 0 || configs.some((c) => !c?.sseType)) {
         report(
           'encryptionConfigurations',
@@ -200,7 +199,7 @@ export const encryptionAtRest = resourcePolicy(
       if (!props.kmsMasterKeyId) report('kmsMasterKeyId', 'is not set', 'set kmsMasterKeyId to a KMS key id or alias');
     },
     [TYPES.ecrRepository]: (props, report) => {
-      const configs: any[] = props.encryptionConfigurations ?? [];
+      const configs: Inputs[] = props.encryptionConfigurations ?? [];
       if (configs.length === 0 || configs.some((c) => !c?.encryptionType)) {
         report(
           'encryptionConfigurations',
@@ -225,7 +224,7 @@ export const encryptionAtRest = resourcePolicy(
       if (props.rootBlockDevice?.encrypted !== true) {
         report('rootBlockDevice.encrypted', 'is not true', 'set rootBlockDevice: { encrypted: true }');
       }
-      ((props.ebsBlockDevices as any[]) ?? []).forEach((device, i) => {
+      ((props.ebsBlockDevices as Inputs[]) ?? []).forEach((device, i) => {
         if (device?.encrypted !== true) {
           report(`ebsBlockDevices[${i}].encrypted`, 'is not true', 'set encrypted: true on every EBS block device');
         }
@@ -240,8 +239,8 @@ export const encryptionAtRest = resourcePolicy(
   },
 );
 
-function s3EncryptionRules(props: Record<string, any>, report: Report): void {
-  const rules: any[] = props.rules ?? [];
+function s3EncryptionRules(props: Inputs, report: Report): void {
+  const rules: Inputs[] = props.rules ?? [];
   if (rules.length === 0 || rules.some((r) => !r?.applyServerSideEncryptionByDefault?.sseAlgorithm)) {
     report(
       'rules[].applyServerSideEncryptionByDefault.sseAlgorithm',
@@ -389,8 +388,8 @@ export const noPublicDataStores = resourcePolicy(
 );
 
 /** A Kubernetes Service in front of the vector store: a database port, or a name or label that says so. */
-function isVectorStoreService(props: Record<string, any>): boolean {
-  const ports: any[] = props.spec?.ports ?? [];
+function isVectorStoreService(props: Inputs): boolean {
+  const ports: Inputs[] = props.spec?.ports ?? [];
   if (
     ports.some(
       (p) => VECTOR_STORE_PORTS.has(Number(p?.targetPort ?? p?.port)) || VECTOR_STORE_PORTS.has(Number(p?.port)),
@@ -434,7 +433,7 @@ export const noWildcardActions = resourcePolicy(
   },
   {
     [TYPES.iamRole]: (props, report) => {
-      ((props.inlinePolicies as any[]) ?? []).forEach((inline, i) => {
+      ((props.inlinePolicies as Inputs[]) ?? []).forEach((inline, i) => {
         for (const { where, action } of wildcardActions(inline?.policy)) {
           report(
             `inlinePolicies[${i}] (${inline?.name ?? 'unnamed'}) ${where}`,
@@ -478,14 +477,14 @@ export const noWildcardActions = resourcePolicy(
   },
 );
 
-function adminAttachment(props: Record<string, any>, report: Report): void {
+function adminAttachment(props: Inputs, report: Report): void {
   if (typeof props.policyArn === 'string' && ADMIN_POLICY_ARNS.test(props.policyArn)) {
     report('policyArn', `is ${props.policyArn}`, 'attach a policy that lists the actions the role needs');
   }
 }
 
-function rbacRules(props: Record<string, any>, report: Report): void {
-  ((props.rules as any[]) ?? []).forEach((rule, i) => {
+function rbacRules(props: Inputs, report: Report): void {
+  ((props.rules as Inputs[]) ?? []).forEach((rule, i) => {
     for (const field of ['verbs', 'resources', 'apiGroups']) {
       if (stringsOf(rule?.[field]).includes('*')) {
         report(`rules[${i}].${field}`, 'contains "*"', `list the ${field} CI needs explicitly`);
@@ -639,9 +638,9 @@ export const dataClassProtection = resourcePolicy(
       }
     },
     [TYPES.k8sIngress]: (props, report) => {
-      const tls: any[] = props.spec?.tls ?? [];
+      const tls: Inputs[] = props.spec?.tls ?? [];
       const covered = new Set(tls.flatMap((t) => stringsOf(t?.hosts)));
-      const hosts = ((props.spec?.rules as any[]) ?? [])
+      const hosts = ((props.spec?.rules as Inputs[]) ?? [])
         .map((r) => r?.host)
         .filter((h): h is string => typeof h === 'string');
       if (tls.length === 0) {

@@ -51,7 +51,7 @@ export async function runPolicies(
           opts: r.opts,
           stackTags: new Map(),
           isType: (resourceClass) => pulumiTypeOf(resourceClass) === r.type,
-          asType: (resourceClass) => (pulumiTypeOf(resourceClass) === r.type ? (r.props as any) : undefined),
+          asType: (resourceClass) => (pulumiTypeOf(resourceClass) === r.type ? (r.props as never) : undefined),
           getConfig,
           notApplicable,
         };
@@ -120,7 +120,7 @@ function toPolicyResources(resources: RecordedResource[]): PolicyResource[] {
     dependencies: [],
     propertyDependencies: {},
     isType: (resourceClass) => pulumiTypeOf(resourceClass) === r.type,
-    asType: (resourceClass) => (pulumiTypeOf(resourceClass) === r.type ? (r.inputs as any) : undefined),
+    asType: (resourceClass) => (pulumiTypeOf(resourceClass) === r.type ? (r.inputs as never) : undefined),
   }));
   const byReference = new Map<string, PolicyResource[]>();
   for (const r of list) {

@@ -628,3 +628,27 @@ describe('the whole pack', () => {
     ]);
   });
 });
+
+describe('allowed-regions and the default provider', () => {
+  it("checks the region of the engine's default AWS provider, which the program never declares", async () => {
+    const { allowedRegions } = await import('../../../stacks/policies/policies.js');
+    const reported: string[] = [];
+    const validate = allowedRegions.validateResource as unknown as (args: unknown, report: (m: string) => void) => void;
+    const args = (region: string) => ({
+      type: 'aws:s3/bucket:Bucket',
+      name: 'corpus',
+      urn: 'urn:pulumi:prod::genai::aws:s3/bucket:Bucket::corpus',
+      props: {},
+      provider: { type: 'pulumi:providers:aws', name: 'default_7_48_0', urn: 'urn:p', props: { region } },
+      getConfig: () => ({ regions: ['eu-west-1'] }),
+      notApplicable: () => {
+        throw new Error('not applicable');
+      },
+    });
+    validate(args('us-east-1'), (m) => reported.push(m));
+    validate(args('eu-west-1'), (m) => reported.push(m));
+    expect(reported).toEqual([
+      'aws:s3/bucket:Bucket "corpus": provider region is us-east-1; fix: use one of eu-west-1',
+    ]);
+  });
+});
