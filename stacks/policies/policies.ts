@@ -196,7 +196,8 @@ export const encryptionAtRest = resourcePolicy(
       }
     },
     [TYPES.snsTopic]: (props, report) => {
-      if (!props.kmsMasterKeyId) report('kmsMasterKeyId', 'is not set', 'set kmsMasterKeyId to a KMS key id or alias');
+      if (!present(() => props.kmsMasterKeyId))
+        report('kmsMasterKeyId', 'is not set', 'set kmsMasterKeyId to a KMS key id or alias');
     },
     [TYPES.ecrRepository]: (props, report) => {
       const configs: Inputs[] = props.encryptionConfigurations ?? [];
@@ -209,7 +210,8 @@ export const encryptionAtRest = resourcePolicy(
       }
     },
     [TYPES.secret]: (props, report) => {
-      if (!props.kmsKeyId) report('kmsKeyId', 'is not set', 'set kmsKeyId to a customer-managed KMS key');
+      if (!present(() => props.kmsKeyId))
+        report('kmsKeyId', 'is not set', 'set kmsKeyId to a customer-managed KMS key');
     },
     [TYPES.efsFileSystem]: (props, report) => {
       // awsguard efs-encrypted (which asks for kmsKeyId; `encrypted` is what turns encryption on).
@@ -250,25 +252,64 @@ function s3EncryptionRules(props: Inputs, report: Report): void {
   }
 }
 
-/** Whether `from.props[prop]` refers to `to`: by the engine's property dependencies, else by value. */
-function refersTo(from: PolicyResource, prop: string, to: PolicyResource, values: unknown[]): boolean {
-  if ((from.propertyDependencies?.[prop] ?? []).some((d) => d.urn === to.urn)) return true;
-  const value = from.props[prop];
-  return value !== undefined && values.some((v) => v !== undefined && v === value);
+/**
+ * Whether `from.props[prop]` refers to `to`. The engine's property dependencies decide when `prop` came from
+ * other resources; a literal value (a bucket named in the program) is compared with `to`'s values. Stack policies
+ * also run at the end of a preview, when outputs of new resources are unknown: an unknown value matches nothing.
+ */
+function refersTo(
+  from: PolicyResource,
+  prop: string,
+  to: PolicyResource,
+  values: (r: PolicyResource) => unknown[],
+): boolean {
+  const dependencies = from.propertyDependencies?.[prop] ?? [];
+  if (dependencies.length > 0) return dependencies.some((d) => d.urn === to.urn);
+  const value = known(() => from.props[prop]);
+  return value !== undefined && values(to).some((v) => v !== undefined && v === value);
 }
+
+/** A value read from a resource's outputs, or `undefined` while a preview can't know it yet. */
+function known<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (error) {
+    if (isUnknownValue(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Whether a value is set; one a preview can't know yet (a key created in the same update) will be. */
+function present(read: () => unknown): boolean {
+  try {
+    return Boolean(read());
+  } catch (error) {
+    if (isUnknownValue(error)) return true;
+    throw error;
+  }
+}
+
+/** What `@pulumi/policy`'s props proxy throws when a policy reads a value a preview can't know. */
+function isUnknownValue(error: unknown): boolean {
+  return error instanceof Error && error.constructor.name === 'UnknownValueError';
+}
+
+/** The values by which other resources name an S3 bucket. */
+const bucketNames = (bucket: PolicyResource) => [known(() => bucket.props.bucket), known(() => bucket.props.id)];
 
 const ofType = (resources: PolicyResource[], ...types: string[]) => resources.filter((r) => types.includes(r.type));
 
-/** The log groups Bedrock writes invocation logs to. */
+/** The log groups Bedrock writes invocation logs to (`group` absent: the stack declares no such log group). */
 function invocationLogGroups(resources: PolicyResource[]): { config: PolicyResource; group?: PolicyResource }[] {
   const groups = ofType(resources, TYPES.logGroup);
   return ofType(resources, TYPES.invocationLogging)
-    .filter((config) => config.props.loggingConfig?.cloudwatchConfig)
+    .filter((config) => known(() => config.props.loggingConfig?.cloudwatchConfig) !== undefined)
     .map((config) => {
-      const name = config.props.loggingConfig.cloudwatchConfig.logGroupName;
+      const dependencies = config.propertyDependencies?.loggingConfig ?? [];
+      const name = known(() => config.props.loggingConfig.cloudwatchConfig.logGroupName);
       const group =
-        groups.find((g) => g.props.name !== undefined && g.props.name === name) ??
-        groups.find((g) => (config.propertyDependencies?.loggingConfig ?? []).some((d) => d.urn === g.urn));
+        groups.find((g) => dependencies.some((d) => d.urn === g.urn)) ??
+        groups.find((g) => name !== undefined && known(() => g.props.name) === name);
       return group ? { config, group } : { config };
     });
 }
@@ -282,8 +323,9 @@ export const encryptionAtRestLinks = stackPolicy(
   (resources, report) => {
     const sse = ofType(resources, TYPES.s3Encryption, TYPES.s3EncryptionV2);
     for (const bucket of ofType(resources, TYPES.s3Bucket)) {
-      if (bucket.props.serverSideEncryptionConfiguration) continue;
-      if (!sse.some((c) => refersTo(c, 'bucket', bucket, [bucket.props.bucket, bucket.props.id]))) {
+      // Not the bucket's own serverSideEncryptionConfiguration: deprecated in aws 7, and as an output it shows
+      // the SSE-S3 default AWS applies to every bucket, so it would pass any bucket once deployed.
+      if (!sse.some((c) => refersTo(c, 'bucket', bucket, bucketNames))) {
         report(
           bucket,
           'server-side encryption',
@@ -307,7 +349,7 @@ export const encryptionAtRestLinks = stackPolicy(
       }
     }
     for (const { group } of invocationLogGroups(resources)) {
-      if (group && !group.props.kmsKeyId) {
+      if (group && !present(() => group.props.kmsKeyId)) {
         report(
           group,
           'kmsKeyId',
@@ -411,7 +453,7 @@ export const noPublicDataStoresLinks = stackPolicy(
   (resources, report) => {
     const blocks = ofType(resources, TYPES.s3PublicAccessBlock);
     for (const bucket of ofType(resources, TYPES.s3Bucket)) {
-      if (!blocks.some((b) => refersTo(b, 'bucket', bucket, [bucket.props.bucket, bucket.props.id]))) {
+      if (!blocks.some((b) => refersTo(b, 'bucket', bucket, bucketNames))) {
         report(
           bucket,
           'public access block',

@@ -145,4 +145,29 @@ describe('the policy pack as the Pulumi CLI runs it', () => {
       ['no-public-data-stores-links', 'urn:pulumi:prod::genai::aws:s3/bucket:Bucket::corpus'],
     ]);
   });
+
+  it('during a preview, takes a value it cannot know yet (a key, a bucket id) as set, and follows property dependencies', async () => {
+    const UNKNOWN = '04da6b54-80e4-46f7-96ec-b56ff0331ba9'; // the engine's unknown-value sentinel
+    const tags = { service: 'a', environment: 'prod', 'cost-centre': 'c' };
+    expect(await analyze('aws:sns/topic:Topic', 'alerts', { kmsMasterKeyId: UNKNOWN, tags })).toEqual([]);
+
+    const bucket = resource('aws:s3/bucket:Bucket', 'corpus', { bucket: UNKNOWN, tags });
+    const sse = resource(
+      'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
+      'corpus-sse',
+      {
+        bucket: UNKNOWN,
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' } }],
+      },
+    );
+    const dependency = new pb.AnalyzerPropertyDependencies();
+    dependency.setUrnsList([bucket.getUrn()]);
+    sse.getPropertydependenciesMap().set('bucket', dependency);
+    const stack = new pb.AnalyzeStackRequest();
+    stack.setResourcesList([bucket, sse]);
+    const response = await call<any>('analyzeStack', stack);
+    const found = response.getDiagnosticsList().map((d: any) => [d.getPolicyname(), d.getEnforcementlevel()]);
+    // Encrypted through its dependency; the public access block is still missing, and reported as mandatory.
+    expect(found).toEqual([['no-public-data-stores-links', pb.EnforcementLevel.MANDATORY]]);
+  });
 });
