@@ -1,5 +1,6 @@
 import type {
   PolicyResource,
+  PolicyProviderResource,
   PolicyResourceOptions,
   ResourceValidationArgs,
   ResourceValidationPolicy,
@@ -43,7 +44,9 @@ export async function runPolicies(
     if ('validateResource' in policy && policy.validateResource) {
       const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
       for (const r of stackResources) {
+        const provider = providerOf(r, stackResources);
         const args: ResourceValidationArgs = {
+          ...(provider ? { provider } : {}),
           type: r.type,
           props: r.props,
           urn: r.urn,
@@ -121,6 +124,7 @@ function toPolicyResources(resources: RecordedResource[]): PolicyResource[] {
     propertyDependencies: {},
     isType: (resourceClass) => pulumiTypeOf(resourceClass) === r.type,
     asType: (resourceClass) => (pulumiTypeOf(resourceClass) === r.type ? (r.inputs as never) : undefined),
+    recordedProvider: (r as { provider?: string }).provider,
   }));
   const byReference = new Map<string, PolicyResource[]>();
   for (const r of list) {
@@ -138,6 +142,18 @@ function toPolicyResources(resources: RecordedResource[]): PolicyResource[] {
     r.dependencies = [...new Set(Object.values(r.propertyDependencies).flat())];
   }
   return list;
+}
+
+/**
+ * The provider a resource was registered with, when the recording names one (`URN::ID`, recorded by mocks that
+ * keep `args.provider`): found among the recorded resources by the type and name its URN ends with.
+ */
+function providerOf(r: PolicyResource, resources: PolicyResource[]): PolicyProviderResource | undefined {
+  const reference = (r as { recordedProvider?: string }).recordedProvider;
+  const urn = reference?.split('::').slice(0, -1).join('::');
+  const [type, name] = urn?.split('::').slice(-2) ?? [];
+  const provider = resources.find((p) => p.type === type && p.name === name);
+  return provider ? { type: provider.type, name: provider.name, urn: provider.urn, props: provider.props } : undefined;
 }
 
 function stringsIn(value: unknown): string[] {

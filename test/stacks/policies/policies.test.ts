@@ -652,3 +652,23 @@ describe('allowed-regions and the default provider', () => {
     ]);
   });
 });
+
+describe('the harness', () => {
+  it('hands a resource its provider when the recording names one (URN::ID)', async () => {
+    const resources = [
+      { type: 'pulumi:providers:aws', name: 'default_7_48_0', inputs: { region: 'us-east-1' }, custom: true },
+      {
+        type: 'aws:sns/topic:Topic',
+        name: 'alerts',
+        inputs: { kmsMasterKeyId: KEY, tags: TAGS },
+        custom: true,
+        provider: 'urn:pulumi:prod::genai::pulumi:providers:aws::default_7_48_0::default-id',
+      },
+    ];
+    const found = await runPolicies(resources, { regions: ['eu-west-1'] });
+    expect(found.map((v) => [v.name, v.message])).toEqual([
+      ['default_7_48_0', 'pulumi:providers:aws "default_7_48_0": region is us-east-1; fix: use one of eu-west-1'],
+      ['alerts', 'aws:sns/topic:Topic "alerts": provider region is us-east-1; fix: use one of eu-west-1'],
+    ]);
+  });
+});
