@@ -112,3 +112,19 @@ export function podSpecs(resources: RecordedResource[]): { owner: string; spec: 
     .filter((r) => ['Deployment', 'StatefulSet'].includes(kindOf(r)))
     .map((r) => ({ owner: `${kindOf(r)}/${r.inputs.metadata.name}`, spec: r.inputs.spec.template.spec }));
 }
+
+/** Pulumi's marker of a secret value in serialized inputs (`rpc.specialSigKey` → `specialSecretSig`). */
+const secretSig = { key: '4dabf18193072939515e22adb298388d', value: '1b47061264138c4ac30d75fd1eb44270' };
+
+export function isSecret(value: unknown): boolean {
+  return !!value && typeof value === 'object' && (value as Record<string, unknown>)[secretSig.key] === secretSig.value;
+}
+
+/** The inputs with every secret replaced by its plain value, as the API server would receive them. */
+export function plain(value: any): any {
+  if (isSecret(value)) return plain(value.value);
+  if (Array.isArray(value)) return value.map(plain);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  return value;
+}
