@@ -79,7 +79,8 @@ export class Access extends pulumi.ComponentResource {
     super('genai:kubernetes:Access', name, {}, opts);
     const labels = componentLabels(args.labels ?? {}, 'access');
     const namespace = pulumi.output(args.namespace);
-    const parent = this;
+    // Fresh options per child: a function transform may edit them.
+    const child = (): pulumi.CustomResourceOptions => ({ parent: this });
 
     const serviceAccount = createServiceAccount();
     const role = createRole();
@@ -95,7 +96,7 @@ export class Access extends pulumi.ComponentResource {
           args.transform?.serviceAccount,
           `${name}-ci`,
           { metadata: { name: args.serviceAccount, namespace, labels }, automountServiceAccountToken: false },
-          { parent },
+          child(),
         ),
       );
     }
@@ -106,7 +107,7 @@ export class Access extends pulumi.ComponentResource {
           args.transform?.role,
           `${name}-ci-deploy`,
           { metadata: { name: `${name}-ci-deploy`, namespace, labels }, rules: args.rules ?? ciDeployRules },
-          { parent },
+          child(),
         ),
       );
     }
@@ -121,7 +122,7 @@ export class Access extends pulumi.ComponentResource {
             roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name },
             subjects: [{ kind: 'ServiceAccount', name: serviceAccount.metadata.name, namespace }],
           },
-          { parent },
+          child(),
         ),
       );
     }

@@ -54,6 +54,12 @@ export const databasePasswordKey = 'genai:dbPassword';
  * /d/UID on the Grafana that loads the dashboard ConfigMap when `spec.grafanaUrl` is absent); `release`.
  */
 export function program(spec: KubernetesStackSpec, transforms: KubernetesTransforms = {}): KubernetesOutputs {
+  const storeKind = spec.vectorStore.kind;
+  if (storeKind !== 'pgvector' && storeKind !== 'qdrant') {
+    throw new Error(
+      `vectorStore.kind ${storeKind} has no Kubernetes form; fix: use pgvector or qdrant for a kubernetes environment`,
+    );
+  }
   const password = databasePassword(spec);
   const labels = environmentLabels(spec);
   const name = spec.project;
@@ -93,15 +99,10 @@ export function program(spec: KubernetesStackSpec, transforms: KubernetesTransfo
   const opts = { provider };
   const clients = Service.podLabels(labels);
 
-  if (spec.vectorStore.kind !== 'pgvector' && spec.vectorStore.kind !== 'qdrant') {
-    throw new Error(
-      `vectorStore.kind ${spec.vectorStore.kind} has no Kubernetes form; fix: use pgvector or qdrant for a kubernetes environment`,
-    );
-  }
   const store = new VectorStore(
     `${name}-db`,
     {
-      kind: spec.vectorStore.kind,
+      kind: storeKind,
       namespace: ns,
       labels,
       password,

@@ -121,7 +121,8 @@ export class ModelServer extends pulumi.ComponentResource {
     const gpus = args.gpus ?? modelServerDefaults.gpus;
     const replicas = args.replicas ?? modelServerDefaults.replicas;
     const servedModelName = args.servedModelName ?? args.model;
-    const parent = this;
+    // Fresh options per child: a function transform may edit them.
+    const child = (): pulumi.CustomResourceOptions => ({ parent: this });
 
     const deployment = createDeployment();
     const service = createService();
@@ -215,7 +216,7 @@ export class ModelServer extends pulumi.ComponentResource {
               },
             },
           },
-          { parent },
+          child(),
         ),
       );
     }
@@ -233,7 +234,7 @@ export class ModelServer extends pulumi.ComponentResource {
               ports: [{ name: 'http', port: modelServerPort, targetPort: 'http', protocol: 'TCP' }],
             },
           },
-          { parent },
+          child(),
         ),
       );
     }
@@ -256,7 +257,7 @@ export class ModelServer extends pulumi.ComponentResource {
               ],
             },
           },
-          { parent },
+          child(),
         ),
       );
     }
@@ -267,7 +268,7 @@ export class ModelServer extends pulumi.ComponentResource {
           args.transform?.podDisruptionBudget,
           name,
           { metadata: metadata(name), spec: { minAvailable: 1, selector: { matchLabels: selector } } },
-          { parent },
+          child(),
         ),
       );
     }

@@ -137,7 +137,8 @@ export class Monitoring extends pulumi.ComponentResource {
     const uid = labelValue(`${args.service}-${args.env}`).slice(0, 40);
     const collectorName = `${name}-collector`;
     const rate = (filter: string) => `sum(rate(${metrics.calls}{${filter}}[5m]))`;
-    const parent = this;
+    // Fresh options per child: a function transform may edit them.
+    const child = (): pulumi.CustomResourceOptions => ({ parent: this });
 
     const collectorConfig = createCollectorConfig();
     const collector = createCollector();
@@ -214,7 +215,7 @@ export class Monitoring extends pulumi.ComponentResource {
           `${collectorName}-config`,
           // JSON is YAML: the collector reads it as its config file.
           { metadata: metadata(`${collectorName}-config`), data: { 'config.yaml': JSON.stringify(config, null, 2) } },
-          { parent },
+          child(),
         ),
       );
     }
@@ -258,7 +259,7 @@ export class Monitoring extends pulumi.ComponentResource {
               },
             },
           },
-          { parent },
+          child(),
         ),
       );
     }
@@ -280,7 +281,7 @@ export class Monitoring extends pulumi.ComponentResource {
               ],
             },
           },
-          { parent },
+          child(),
         ),
       );
     }
@@ -308,7 +309,7 @@ export class Monitoring extends pulumi.ComponentResource {
               ],
             },
           },
-          { parent },
+          child(),
         ),
       );
     }
@@ -327,7 +328,7 @@ export class Monitoring extends pulumi.ComponentResource {
               endpoints: [{ port: 'metrics', interval: '30s', path: '/metrics' }],
             },
           },
-          { parent, dependsOn: [collectorService] },
+          { ...child(), dependsOn: [collectorService] },
         ),
       );
     }
@@ -385,7 +386,7 @@ export class Monitoring extends pulumi.ComponentResource {
               ],
             },
           },
-          { parent },
+          child(),
         ),
       );
     }
@@ -453,7 +454,7 @@ export class Monitoring extends pulumi.ComponentResource {
             metadata: metadata(`${name}-dashboard`, { grafana_dashboard: '1' }),
             data: { [`${uid}.json`]: JSON.stringify(dashboardJson) },
           },
-          { parent },
+          child(),
         ),
       );
     }

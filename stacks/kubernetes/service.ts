@@ -149,7 +149,8 @@ export class Service extends pulumi.ComponentResource {
     const namespace = pulumi.output(args.namespace);
     const scale = args.scale ?? serviceDefaults.scale;
     const port = serviceDefaults.port;
-    const parent = this;
+    // Fresh options per child: a function transform may edit them.
+    const child = (): pulumi.CustomResourceOptions => ({ parent: this });
 
     const deployment = createDeployment();
     const service = createService();
@@ -249,7 +250,7 @@ export class Service extends pulumi.ComponentResource {
               },
             },
           },
-          { parent },
+          child(),
         ),
       );
     }
@@ -267,7 +268,7 @@ export class Service extends pulumi.ComponentResource {
               ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
             },
           },
-          { parent },
+          child(),
         ),
       );
     }
@@ -298,7 +299,7 @@ export class Service extends pulumi.ComponentResource {
               ],
             },
           },
-          { parent },
+          child(),
         ),
       );
     }
@@ -328,7 +329,7 @@ export class Service extends pulumi.ComponentResource {
               ],
             },
           },
-          { parent },
+          child(),
         ),
       );
     }
@@ -339,7 +340,7 @@ export class Service extends pulumi.ComponentResource {
           args.transform?.podDisruptionBudget,
           name,
           { metadata: metadata(name), spec: { minAvailable: 1, selector: { matchLabels: selector } } },
-          { parent },
+          child(),
         ),
       );
     }
@@ -358,7 +359,7 @@ export class Service extends pulumi.ComponentResource {
               ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ protocol: 'TCP', port }] }],
             },
           },
-          { parent },
+          child(),
         ),
       );
     }

@@ -115,7 +115,8 @@ export class VectorStore extends pulumi.ComponentResource {
     const selector = selectorLabels(labels);
     const namespace = pulumi.output(args.namespace);
     const host = namespace.apply((ns) => serviceHost(name, ns));
-    const parent = this;
+    // Fresh options per child: a function transform may edit them.
+    const child = (): pulumi.CustomResourceOptions => ({ parent: this });
 
     const secret = createSecret();
     const service = createService();
@@ -151,7 +152,7 @@ export class VectorStore extends pulumi.ComponentResource {
           args.transform?.secret,
           `${name}-credentials`,
           { metadata: metadata(`${name}-credentials`), type: 'Opaque', immutable: false, stringData },
-          { parent, additionalSecretOutputs: ['stringData', 'data'] },
+          { ...child(), additionalSecretOutputs: ['stringData', 'data'] },
         ),
       );
     }
@@ -171,7 +172,7 @@ export class VectorStore extends pulumi.ComponentResource {
               ports: [{ name: engine.portName, port: engine.port, targetPort: engine.portName, protocol: 'TCP' }],
             },
           },
-          { parent },
+          child(),
         ),
       );
     }
@@ -233,7 +234,7 @@ export class VectorStore extends pulumi.ComponentResource {
               ],
             },
           },
-          { parent },
+          child(),
         ),
       );
     }
@@ -292,7 +293,7 @@ export class VectorStore extends pulumi.ComponentResource {
               ],
             },
           },
-          { parent },
+          child(),
         ),
       );
     }

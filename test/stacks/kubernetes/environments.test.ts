@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- recorded inputs are untyped JSON */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ciDeployRules } from '../../../stacks/kubernetes/index.js';
 import type { RecordedResource } from '../mocks.js';

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- recorded inputs are untyped JSON */
 import type { KubernetesTransforms } from '../../../stacks/kubernetes/index.js';
 import type { KubernetesStackSpec } from '../../../stacks/spec.js';
 import { runUnderMocks, type RecordedResource } from '../mocks.js';

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- recorded inputs are untyped JSON */
 import { describe, expect, it } from 'vitest';
 import { find, kindCounts, objects, one, run, specFor, vllmSpecFor, type Env } from './fixtures.js';
 import { validateObject } from './openapi.js';
