@@ -5,3 +5,4 @@
  * `genai-kit/stacks/kubernetes`.
  */
 export type * from './spec.js';
+export type { KubernetesTransforms } from './kubernetes/index.js';

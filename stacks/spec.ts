@@ -96,6 +96,8 @@ export interface KubernetesStackSpec extends StackSpecBase {
   host?: string;
   /** The CI identity given deploy rights in the namespace. */
   ciServiceAccount: string;
+  /** Base URL of the cluster's Grafana; `dashboardUrl` is the path /d/UID on it when absent. */
+  grafanaUrl?: string;
 }
 
 export type StackSpec = AwsStackSpec | KubernetesStackSpec;

@@ -7,6 +7,8 @@ export interface RecordedResource {
   /** The inputs as the provider would receive them (outputs resolved). */
   inputs: Record<string, any>;
   custom: boolean;
+  /** The provider reference (`URN::ID`) the resource was registered with, when it names one. */
+  provider?: string | undefined;
 }
 
 export interface MockedRun<T> {
@@ -34,7 +36,13 @@ export async function runUnderMocks<T>(
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true });
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs,
+          custom: args.custom ?? true,
+          provider: args.provider,
+        });
         return { id: `${args.name}-id`, state: { ...args.inputs, arn: `arn:aws:mock:::${args.name}` } };
       },
       call(args) {
