@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { environmentError, gateError, GenaiError } from '../../errors.js';
@@ -20,10 +21,10 @@ import { specFor } from './spec.js';
 type Stack = import('@pulumi/pulumi/automation/index.js').Stack;
 type OutputMap = import('@pulumi/pulumi/automation/index.js').OutputMap;
 
-/** The tags the policy pack requires on every taggable resource (the spec's tags carry them). */
-export const REQUIRED_TAGS = ['service', 'environment', 'cost-centre'] as const;
 /** The config key the stack's spec travels in, so that `pulumi up` in the work folder is reproducible. */
 export const SPEC_CONFIG_KEY = 'genai:spec';
+/** The Kubernetes stack's database password (stacks/kubernetes reads it with requireSecret). */
+const DATABASE_PASSWORD_KEY = 'genai:dbPassword';
 
 /** A cloud environment (aws, kubernetes) behind the one driver interface: one Pulumi stack per environment. */
 export function cloudDriver(resolved: ResolvedEnvironment): EnvironmentDriver {
@@ -52,9 +53,15 @@ export function cloudDriver(resolved: ResolvedEnvironment): EnvironmentDriver {
     };
     if (!spec) return pulumiCall(() => LocalWorkspace.selectStack(program, options));
     const stack = await pulumiCall(() => LocalWorkspace.createOrSelectStack(program, options));
-    const config: Record<string, { value: string }> = { [SPEC_CONFIG_KEY]: { value: JSON.stringify(spec) } };
+    const config: Record<string, { value: string; secret?: boolean }> = {
+      [SPEC_CONFIG_KEY]: { value: JSON.stringify(spec) },
+    };
     if (spec.target === 'aws') config['aws:region'] = { value: spec.region };
     if (spec.target === 'kubernetes' && spec.context) config['kubernetes:context'] = { value: spec.context };
+    if (spec.target === 'kubernetes' && !(DATABASE_PASSWORD_KEY in (await pulumiCall(() => stack.getAllConfig())))) {
+      // The in-cluster database's password: made once, then kept encrypted in the stack's own config.
+      config[DATABASE_PASSWORD_KEY] = { value: randomBytes(24).toString('base64url'), secret: true };
+    }
     await pulumiCall(() => stack.setAllConfig(config));
     return stack;
   }
@@ -62,13 +69,18 @@ export function cloudDriver(resolved: ResolvedEnvironment): EnvironmentDriver {
   /** The policy pack's configuration for this environment, written beside the workspace. */
   async function policyConfig(spec: StackSpec): Promise<string> {
     const path = join(settings.workDir, `policy-config.${env}.json`);
+    // The pack's own builder: Pulumi configures each policy separately, by the keys its schema declares.
+    const [{ policyPackConfig }, { policies }] = await Promise.all([
+      import('genai-kit/stacks/policies/settings'),
+      import('genai-kit/stacks/policies/policies'),
+    ]);
     const values = {
       regions: spec.constraints.regions,
       dataClass: spec.constraints.dataClass,
       production: spec.production,
-      requiredTags: [...REQUIRED_TAGS],
+      requiredTags: Object.keys(spec.tags),
     };
-    await writeFile(path, `${JSON.stringify(await policyPackConfig(values), null, 2)}\n`);
+    await writeFile(path, `${JSON.stringify(policyPackConfig(values, policies), null, 2)}\n`);
     return path;
   }
 
@@ -161,27 +173,6 @@ export function cloudDriver(resolved: ResolvedEnvironment): EnvironmentDriver {
       return { env, stopped: true, removed: await removeOutputs(projectDir, env) };
     },
   };
-}
-
-/**
- * The pack's configuration file (`--policy-pack-config`): the same values for each of its policies, by
- * name, read from the built pack when it is there (its policies are plain objects; loading them starts
- * nothing), and `all` for the enforcement level.
- */
-export async function policyPackConfig(values: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const names: string[] = [];
-  try {
-    const specifier = new URL('policies.js', `file://${POLICY_PACK}/`).href;
-    const module = (await import(specifier)) as Record<string, unknown>;
-    for (const value of Object.values(module).flat()) {
-      const name = (value as { name?: unknown } | null)?.name;
-      if (typeof name === 'string' && typeof (value as { validateResource?: unknown }).validateResource !== 'undefined')
-        names.push(name);
-    }
-  } catch {
-    // The pack is not built into this copy of the kit: the CLI reports that itself when it loads it.
-  }
-  return { all: 'mandatory', ...Object.fromEntries([...new Set(names)].map((name) => [name, values])) };
 }
 
 /** Splits the CLI's output chunks into whole lines for `onStep`. */

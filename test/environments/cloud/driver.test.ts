@@ -160,7 +160,14 @@ describe('cloud environments through the Automation API (stub pulumi on PATH)', 
     expect(await readFile(join(workDir, 'Pulumi.yaml'), 'utf8')).toBe(
       `name: notes-helper\nruntime: nodejs\nbackend:\n  url: file://${join(p.dir, '.genai', 'state')}\n`,
     );
-    expect(JSON.parse(await readFile(configFile, 'utf8'))).toMatchObject({ all: 'mandatory' });
+    // Pulumi configures each policy by the keys its schema declares; the values come from genai.yaml.
+    expect(JSON.parse(await readFile(configFile, 'utf8'))).toEqual({
+      'allowed-regions': { regions: ['eu-west-1'] },
+      'data-class-protection': { dataClass: 'phi' },
+      'data-class-invocation-logging': { dataClass: 'phi' },
+      'deletion-protection-in-production': { production: false },
+      'required-tags': { requiredTags: ['service', 'environment', 'cost-centre'] },
+    });
 
     // genai outputs reads what up recorded, without Pulumi.
     const before = (await p.calls()).length;
@@ -309,6 +316,14 @@ describe('cloud environments through the Automation API (stub pulumi on PATH)', 
     expect(up.exitCode, up.stderr).toBe(0);
     const setAll = (await p.calls()).find((c) => c.argv[1] === 'set-all')!.argv;
     expect(setAll).toContain('kubernetes:context=kind-genai');
+    // The database password is made on the first up, as a secret, and kept by the stack afterwards.
+    const password = setAll[setAll.indexOf('--secret') + 1]!;
+    expect(password).toMatch(/^genai:dbPassword=[\w-]{32}$/);
+    const again = await p.genai(['up', 'cluster', '--image', image], { AWS_ACCESS_KEY_ID: undefined });
+    expect(again.exitCode, again.stderr).toBe(0);
+    const setAlls = (await p.calls()).filter((c) => c.argv[1] === 'set-all');
+    expect(setAlls).toHaveLength(2);
+    expect(setAlls[1]!.argv).not.toContain('--secret');
     expect(JSON.parse(setAll[5]!.slice('genai:spec='.length))).toMatchObject({
       target: 'kubernetes',
       namespace: 'notes-helper-cluster',
