@@ -186,7 +186,7 @@ export function program(spec: AwsStackSpec, transforms: AwsTransforms = {}): Aws
           deploy: {
             repositoryArn: service.repository.arn,
             clusterArn: service.cluster.arn,
-            serviceArn: service.service.id,
+            serviceArn: service.service.arn,
             passRoleArns: [service.taskRole.arn, service.executionRole.arn],
           },
           tags,

@@ -1,7 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { transform, type Transform } from '../transform.js';
-import { componentPrefix, encryptionKey, identity, type PolicyStatement, type Tags } from './common.js';
+import { componentPrefix, encryptionKey, identity, policyDocument, type PolicyStatement, type Tags } from './common.js';
 
 /** The ADOT collector image run beside the service (OTLP in, X-Ray and CloudWatch EMF out). */
 export const collectorImage = 'public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3';
@@ -178,17 +178,15 @@ export class Monitoring extends pulumi.ComponentResource {
         `${name}-alerts`,
         {
           arn: created.arn,
-          policy: pulumi.output(created.arn).apply((arn) =>
-            JSON.stringify({
-              Version: '2012-10-17',
-              Statement: ['cloudwatch.amazonaws.com', 'budgets.amazonaws.com'].map((service) => ({
-                Sid: service.split('.')[0],
-                Effect: 'Allow',
-                Principal: { Service: service },
-                Action: ['sns:Publish'],
-                Resource: [arn],
-              })),
-            }),
+          policy: policyDocument(
+            ['cloudwatch.amazonaws.com', 'budgets.amazonaws.com'].map((service) => ({
+              Sid: service.split('.')[0]!,
+              Effect: 'Allow' as const,
+              Principal: { Service: service },
+              Action: ['sns:Publish'],
+              Resource: [created.arn],
+              Condition: { StringEquals: { 'aws:SourceAccount': id.accountId } },
+            })),
           ),
         },
         { parent },
