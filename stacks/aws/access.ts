@@ -76,13 +76,13 @@ export class Access extends pulumi.ComponentResource {
 
   constructor(name: string, args: AccessArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(`${componentPrefix}:Access`, name, {}, opts);
+    // The children's inner functions below take the component as their parent (SST's pattern).
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const parent = this;
     const t = args.transform ?? {};
     const { tags } = args;
     const id = identity(parent);
-    if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(args.repository)) {
-      throw new Error(`ciRepository "${args.repository}" is not OWNER/NAME; fix: write it like acme/cycle-assistant`);
-    }
+    checkRepository(args.repository);
 
     const oidcProvider = args.createOidcProvider ? createOidcProvider() : undefined;
     const providerArn =
@@ -188,5 +188,12 @@ export class Access extends pulumi.ComponentResource {
   /** The underlying resources. */
   get nodes() {
     return { role: this.role, oidcProvider: this.oidcProvider };
+  }
+}
+
+/** Throws a one-line error with a fix unless the repository reads OWNER/NAME. */
+export function checkRepository(repository: string): void {
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
+    throw new Error(`ciRepository "${repository}" is not OWNER/NAME; fix: write it like acme/cycle-assistant`);
   }
 }

@@ -7,13 +7,13 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { AwsStackSpec, StackOutputs } from '../spec.js';
-import { Access, type AccessArgs } from './access.js';
+import { Access, checkRepository, type AccessArgs } from './access.js';
 import { componentPrefix } from './common.js';
-import { ModelEndpoint, type ModelEndpointArgs } from './model-endpoint.js';
+import { checkModel, ModelEndpoint, type ModelEndpointArgs } from './model-endpoint.js';
 import { Monitoring, otlpHttpPort, type MonitoringArgs } from './monitoring.js';
 import { Network, type NetworkArgs } from './network.js';
 import { Service, type ServiceArgs } from './service.js';
-import { VectorStore, type VectorStoreArgs } from './vector-store.js';
+import { checkVectorStoreKind, VectorStore, type VectorStoreArgs } from './vector-store.js';
 
 export { Access, type AccessArgs } from './access.js';
 export { ModelEndpoint, type ModelEndpointArgs } from './model-endpoint.js';
@@ -207,7 +207,15 @@ export function program(spec: AwsStackSpec, transforms: AwsTransforms = {}): Aws
   };
 }
 
+/** Everything the target refuses, checked before the first resource is declared. */
 function checkSpec(spec: AwsStackSpec): void {
+  checkVectorStoreKind(spec.vectorStore.kind);
+  checkModel({
+    provider: spec.model.provider,
+    modelId: spec.model.id,
+    ...(spec.model.serving ? { serving: spec.model.serving } : {}),
+  });
+  if (spec.ciRepository !== undefined) checkRepository(spec.ciRepository);
   if (spec.target !== 'aws') {
     throw new Error(
       `environment ${spec.env} has target ${String(spec.target)}; fix: run it with the kubernetes program`,

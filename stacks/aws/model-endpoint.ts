@@ -158,6 +158,9 @@ export class ModelEndpoint extends pulumi.ComponentResource {
 
   constructor(name: string, args: ModelEndpointArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(`${componentPrefix}:ModelEndpoint`, name, {}, opts);
+    checkModel(args);
+    // The children's inner functions below take the component as their parent (SST's pattern).
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const parent = this;
     const t = args.transform ?? {};
     const { tags, production } = args;
@@ -245,12 +248,7 @@ export class ModelEndpoint extends pulumi.ComponentResource {
           { name: 'GENAI_GUARDRAIL_VERSION', value: version ?? '' },
         ]);
     } else if (args.provider === 'sagemaker') {
-      const serving = args.serving;
-      if (!serving?.instanceType) {
-        throw new Error(
-          'model.serving.instanceType is missing for provider sagemaker; fix: set model.serving (image, modelData, instanceType, scale) in genai.yaml',
-        );
-      }
+      const serving = args.serving!;
       const endpointName = physicalName([args.endpointName, 'model'], 63);
       const role = createSagemakerRole(serving);
       const model = createSagemakerModel(serving, role);
@@ -271,7 +269,7 @@ export class ModelEndpoint extends pulumi.ComponentResource {
         { name: 'GENAI_MODEL_PROVIDER', value: 'sagemaker' },
         { name: 'GENAI_CHAT_MODEL', value: endpointId },
       ]);
-    } else if (args.provider === 'openai-compatible' || args.provider === 'offline') {
+    } else {
       const url = args.provider === 'offline' ? 'offline' : (args.baseUrl ?? '');
       this.url = pulumi.output(url);
       this.statements = pulumi.output(embeddingStatements);
@@ -280,10 +278,6 @@ export class ModelEndpoint extends pulumi.ComponentResource {
         { name: 'GENAI_CHAT_MODEL', value: args.modelId },
         ...(args.baseUrl ? [{ name: 'OPENAI_BASE_URL', value: args.baseUrl }] : []),
       ]);
-    } else {
-      throw new Error(
-        `model.provider ${args.provider} is not served on the aws target; fix: choose ${awsModelProviders.join(', ')}${args.provider === 'vllm' ? ' (vllm runs on the kubernetes target; sagemaker serves an open model on aws)' : ''}`,
-      );
     }
     this.registerOutputs({ url: this.url });
 
@@ -593,13 +587,8 @@ export class ModelEndpoint extends pulumi.ComponentResource {
     }
 
     function repositoryArn(image: string): pulumi.Output<string> {
-      const arn = ecrRepositoryArn(image, id.partition);
-      if (!arn) {
-        throw new Error(
-          `model.serving.image "${image}" is not an ECR image; fix: SageMaker pulls from ECR only: push the server image to ECR and name it ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME:TAG`,
-        );
-      }
-      return arn;
+      // checkModel has made sure the image is in ECR.
+      return ecrRepositoryArn(image, id.partition)!;
     }
   }
 
@@ -620,4 +609,25 @@ export class ModelEndpoint extends pulumi.ComponentResource {
 function s3Location(url: string | undefined): { bucket: string; prefix: string } | undefined {
   const match = url ? /^s3:\/\/([^/]+)\/?(.*)$/.exec(url) : null;
   return match ? { bucket: match[1]!, prefix: match[2] ?? '' } : undefined;
+}
+
+/** Throws a one-line error with a fix when the AWS target cannot serve the model as specified. */
+export function checkModel(args: Pick<ModelEndpointArgs, 'provider' | 'serving' | 'modelId'>): void {
+  if (!(awsModelProviders as readonly string[]).includes(args.provider)) {
+    const hint =
+      args.provider === 'vllm' ? ' (vllm runs on the kubernetes target; sagemaker serves an open model on aws)' : '';
+    throw new Error(
+      `model.provider ${args.provider} is not served on the aws target; fix: choose ${awsModelProviders.join(', ')}${hint}`,
+    );
+  }
+  if (args.provider === 'sagemaker' && !args.serving?.instanceType) {
+    throw new Error(
+      'model.serving.instanceType is missing for provider sagemaker; fix: set model.serving (image, modelData, instanceType, scale) in genai.yaml',
+    );
+  }
+  if (args.provider === 'sagemaker' && !/^\d{12}\.dkr\.ecr\./.test(args.serving!.image)) {
+    throw new Error(
+      `model.serving.image "${args.serving!.image}" is not an ECR image; fix: SageMaker pulls from ECR only: push the server image to ECR and name it ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME:TAG`,
+    );
+  }
 }

@@ -78,6 +78,8 @@ export class Network extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(`${componentPrefix}:Network`, name, {}, opts);
+    // The children's inner functions below take the component as their parent (SST's pattern).
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const parent = this;
     const t = args.transform ?? {};
     const tags = args.tags;

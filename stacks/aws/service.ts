@@ -161,6 +161,8 @@ export class Service extends pulumi.ComponentResource {
 
   constructor(name: string, args: ServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(`${componentPrefix}:Service`, name, {}, opts);
+    // The children's inner functions below take the component as their parent (SST's pattern).
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const parent = this;
     const t = args.transform ?? {};
     const { tags, production } = args;

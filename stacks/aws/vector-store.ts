@@ -121,9 +121,11 @@ export class VectorStore extends pulumi.ComponentResource {
 
   constructor(name: string, args: VectorStoreArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(`${componentPrefix}:VectorStore`, name, {}, opts);
-    this.kind = checkKind(args.kind);
+    this.kind = checkVectorStoreKind(args.kind);
     this.name = name;
     this.args = args;
+    // The children's inner functions below take the component as their parent (SST's pattern).
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const parent = this;
     const t = args.transform ?? {};
     const { tags, production } = args;
@@ -467,7 +469,8 @@ export class VectorStore extends pulumi.ComponentResource {
   }
 }
 
-function checkKind(kind: string): AwsVectorStoreKind {
+/** The kind as the AWS target knows it; throws a one-line error with a fix for any other. */
+export function checkVectorStoreKind(kind: string): AwsVectorStoreKind {
   if ((awsVectorStoreKinds as readonly string[]).includes(kind)) return kind as AwsVectorStoreKind;
   if (kind === 'qdrant') {
     throw new Error(

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { environments, specFor } from './fixtures.js';
-import { actionsOf, policyDocuments, runAws } from './run.js';
+import { actionsOf, policyDocuments, runAws, type Inputs } from './run.js';
 
 /**
  * Every action an IAM document of the AWS stack may grant. A new action must be added here on purpose:
@@ -251,7 +251,9 @@ describe.each(environments)('the AWS stack of %s (pgvector, Bedrock on demand, G
 
   test('alarms on p95 latency, error rate, judge score and cost rate use the spec thresholds and alert the topic', () => {
     const alarms = Object.fromEntries(
-      run.all('aws:cloudwatch/metricAlarm:MetricAlarm').map((a) => [a.name.split('-monitoring-')[1], a.inputs]),
+      run
+        .all('aws:cloudwatch/metricAlarm:MetricAlarm')
+        .map((a): [string, Inputs] => [a.name.split('-monitoring-')[1]!, a.inputs]),
     );
     expect(Object.keys(alarms).sort()).toEqual(['cost-rate', 'error-rate', 'judge-score', 'latency-p95']);
     const topic = `arn:aws:mock:::cycle-assistant-${env}-monitoring-alerts`;
@@ -294,7 +296,9 @@ describe.each(environments)('the AWS stack of %s (pgvector, Bedrock on demand, G
       timeUnit: 'MONTHLY',
     });
     expect(budget.costFilters).toEqual([{ name: 'TagKeyValue', values: [`user:environment$${env}`] }]);
-    expect(budget.notifications.map((n: any) => [n.notificationType, n.threshold, n.subscriberSnsTopicArns])).toEqual([
+    expect(
+      budget.notifications.map((n: Inputs) => [n.notificationType, n.threshold, n.subscriberSnsTopicArns]),
+    ).toEqual([
       ['FORECASTED', 80, [`arn:aws:mock:::cycle-assistant-${env}-monitoring-alerts`]],
       ['ACTUAL', 100, [`arn:aws:mock:::cycle-assistant-${env}-monitoring-alerts`]],
     ]);
@@ -302,7 +306,7 @@ describe.each(environments)('the AWS stack of %s (pgvector, Bedrock on demand, G
 
   test('the dashboard shows requests, p50/p95 per step, errors, tokens, cost, guardrail blocks, judge scores, feedback', () => {
     const body = JSON.parse(run.one('aws:cloudwatch/dashboard:Dashboard').inputs.dashboardBody);
-    const titles = body.widgets.map((w: any) => w.properties.title);
+    const titles = body.widgets.map((w: Inputs) => w.properties.title);
     expect(titles).toEqual([
       'Requests',
       'Errors',
@@ -329,7 +333,7 @@ describe.each(environments)('the AWS stack of %s (pgvector, Bedrock on demand, G
     expect(service.image).toBe(spec.release.image);
     expect(service.user).toBe('1000:1000');
     expect(service.readonlyRootFilesystem).toBe(true);
-    const environment = Object.fromEntries(service.environment.map((e: any) => [e.name, e.value]));
+    const environment = Object.fromEntries(service.environment.map((e: Inputs) => [e.name, e.value]));
     expect(environment).toMatchObject({
       GENAI_RELEASE_ID: spec.release.id,
       GENAI_ENV: env,
@@ -338,7 +342,7 @@ describe.each(environments)('the AWS stack of %s (pgvector, Bedrock on demand, G
     });
     expect(environment.GENAI_CHAT_MODEL).toMatch(/model-profile$/);
     expect(service.healthCheck.command.join(' ')).toContain('/healthz');
-    expect(service.secrets.map((s: any) => s.name)).toEqual([
+    expect(service.secrets.map((s: Inputs) => s.name)).toEqual([
       'GENAI_API_KEY',
       'GENAI_ADMIN_KEY',
       'PGUSER',
@@ -352,7 +356,7 @@ describe.each(environments)('the AWS stack of %s (pgvector, Bedrock on demand, G
       readonlyRootFilesystem: true,
       portMappings: [{ containerPort: 4318, protocol: 'tcp' }],
     });
-    const config = collector.environment.find((e: any) => e.name === 'AOT_CONFIG_CONTENT').value;
+    const config = collector.environment.find((e: Inputs) => e.name === 'AOT_CONFIG_CONTENT').value;
     expect(config).toContain('awsxray');
     expect(config).toContain('namespace: genai/cycle-assistant');
     expect(config).toContain(`log_group_name: /genai/cycle-assistant-${env}/service`);
@@ -456,7 +460,7 @@ describe.each(environments)('the AWS stack of %s (pgvector, Bedrock on demand, G
     expect(logging.cloudwatchConfig.logGroupName).toBe(`/genai/cycle-assistant-${env}/bedrock-invocations`);
     expect(logging.cloudwatchConfig.roleArn).toMatch(/model-logging$/);
     const filters = run.one('aws:bedrock/guardrail:Guardrail').inputs.contentPolicyConfig.filtersConfigs;
-    expect(filters.map((f: any) => f.type)).toEqual([
+    expect(filters.map((f: Inputs) => f.type)).toEqual([
       'SEXUAL',
       'VIOLENCE',
       'HATE',

@@ -3,6 +3,10 @@ import type { AwsTransforms } from '../../../stacks/aws/index.js';
 import type { AwsStackSpec } from '../../../stacks/spec.js';
 import { runUnderMocks, type RecordedResource } from '../mocks.js';
 
+/** A recorded resource's inputs or a part of them: provider-shaped JSON. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Inputs = Record<string, any>;
+
 /** Runs the AWS program for one spec under the mocks and returns what it declared, with lookups. */
 export async function runAws(spec: AwsStackSpec, transforms?: AwsTransforms) {
   const run = await runUnderMocks(spec.project, spec.env, async () => {
