@@ -73,8 +73,8 @@ export class Network extends pulumi.ComponentResource {
   readonly privateSubnets: aws.ec2.Subnet[];
   readonly loadBalancerSecurityGroup: aws.ec2.SecurityGroup;
   readonly serviceSecurityGroup: aws.ec2.SecurityGroup;
+  readonly natGateways: aws.ec2.NatGateway[];
   readonly publicLoadBalancer: boolean;
-  private readonly children: pulumi.Resource[] = [];
 
   constructor(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(`${componentPrefix}:Network`, name, {}, opts);
@@ -93,7 +93,7 @@ export class Network extends pulumi.ComponentResource {
     const internetGateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags }, { parent });
     const publicSubnets = range(zoneCount).map((i) => createSubnet('public', i));
     const privateSubnets = range(zoneCount).map((i) => createSubnet('private', i));
-    const publicRoutes = createPublicRoutes();
+    createPublicRoutes();
     const natGateways = range(nat === 'per-zone' ? zoneCount : 1).map(createNatGateway);
     privateSubnets.forEach((subnet, i) => createPrivateRoutes(subnet, i));
     createFlowLog();
@@ -105,7 +105,7 @@ export class Network extends pulumi.ComponentResource {
     this.privateSubnets = privateSubnets;
     this.loadBalancerSecurityGroup = loadBalancerSecurityGroup;
     this.serviceSecurityGroup = serviceSecurityGroup;
-    this.children.push(vpc, internetGateway, publicRoutes, ...publicSubnets, ...privateSubnets, ...natGateways);
+    this.natGateways = natGateways;
     this.registerOutputs({ vpcId: vpc.id });
 
     function createVpc() {
@@ -313,7 +313,7 @@ export class Network extends pulumi.ComponentResource {
       privateSubnets: this.privateSubnets,
       loadBalancerSecurityGroup: this.loadBalancerSecurityGroup,
       serviceSecurityGroup: this.serviceSecurityGroup,
-      all: this.children,
+      natGateways: this.natGateways,
     };
   }
 }
