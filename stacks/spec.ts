@@ -81,6 +81,18 @@ export interface AwsStackSpec extends StackSpecBase {
   ciRepository?: string;
   /** CIDR of the VPC the stack creates. */
   vpcCidr: string;
+  /**
+   * Create the account's GitHub OIDC provider in this stack (there is one per account); when false or
+   * absent the deploy role trusts the provider that exists.
+   */
+  ciCreateOidcProvider?: boolean;
+  /**
+   * Turn on Bedrock model invocation logging from this stack (one configuration per account and region:
+   * leave it on in one stack of each); on when absent.
+   */
+  bedrockInvocationLogging?: boolean;
+  /** E-mail addresses subscribed to the environment's alarm and budget topic. */
+  alertEmails?: string[];
 }
 
 export interface KubernetesStackSpec extends StackSpecBase {
