@@ -28,11 +28,15 @@ export function inlineProgram(transforms: unknown): () => Promise<Record<string,
     const { Config } = await import('@pulumi/pulumi');
     const spec = new Config('genai').requireObject<StackSpec>('spec');
     const stack = (await import(stackModules[spec.target])) as StackModule;
-    return (await stack.program(spec, transforms)) as Record<string, unknown>;
+    const forTarget = (transforms as Partial<Record<StackSpec['target'], unknown>> | undefined)?.[spec.target];
+    return (await stack.program(spec, forTarget)) as Record<string, unknown>;
   };
 }
 
-/** infra/transforms.ts (or .js/.mts/.mjs) of the project: changes to the stacks' children, typed against their Args. */
+/**
+ * infra/transforms.ts (or .js/.mts/.mjs) of the project: changes to the stacks' children, per target, typed
+ * against their Args (`ProjectTransforms` of genai-kit/stacks).
+ */
 export const TRANSFORM_FILES = [
   'infra/transforms.ts',
   'infra/transforms.mts',
