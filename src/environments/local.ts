@@ -331,10 +331,10 @@ async function waitStarted(
       if (health?.status === 'ok' && health.instance === instanceId) return { ok: true, health };
     }
     if (state && (failedStatuses.includes(state.status) || state.restarts > 0)) {
-      return { ok: false, reason: state.reason ?? logCause(paths.log, logOffset).text };
+      return { ok: false, reason: state.reason ?? describeExit(state.lastExit) };
     }
     if (!isAlive(supervisorPid)) {
-      return { ok: false, reason: state?.reason ?? logCause(paths.log, logOffset).text };
+      return { ok: false, reason: state?.reason ?? 'its supervisor exited' };
     }
     await new Promise((r) => setTimeout(r, 150));
   }
@@ -361,7 +361,7 @@ async function failStart(
     await writeState(paths.state, { ...rest, status: 'failed', reason });
   }
   const cause = logCause(paths.log, logOffset);
-  const tail = logTail(paths.log, logOffset, 3).filter((line) => !reason.includes(line));
+  const tail = logTail(paths.log, logOffset, 3);
   const portTaken = /port \d+ on \S+ is in use/.test(reason);
   const fix = portTaken
     ? target.port !== undefined
@@ -392,6 +392,13 @@ async function stopProcess(pid: number, graceMs = 8_000): Promise<void> {
   } catch {
     /* already gone */
   }
+}
+
+function describeExit(exit: LocalState['lastExit']): string {
+  if (!exit) return 'the service exited as it started';
+  return exit.signal
+    ? `the service was killed by ${exit.signal} as it started`
+    : `the service exited with code ${exit.code} as it started`;
 }
 
 /** The last `count` lines of a log from `offset` on, each cut to one short line without its own fix. */
