@@ -143,11 +143,11 @@ describe('local environments answer for themselves', () => {
       10_000,
     );
     try {
-      const failed = await until(async () => {
-        const result = await genai(['outputs', 'dev'], a);
-        const state = await readState(a);
-        return state.status === 'failed' ? result : undefined;
-      }, 'the supervisor to give the environment up');
+      await until(
+        async () => ((await readState(a)).status === 'failed' ? true : undefined),
+        'the supervisor to give the environment up',
+      );
+      const failed = await genai(['outputs', 'dev'], a);
       expect(failed.exitCode).toBe(3);
       expect(failed.stderr).toContain('environment dev failed: port');
       expect(failed.stderr).toContain('in use by another process');
