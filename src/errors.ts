@@ -37,10 +37,14 @@ export class GenaiError extends Error {
   readonly exitCode: ExitCodeValue;
 
   constructor(code: string, message: string, options: GenaiErrorOptions = {}) {
-    super(redactCredentials(message), options.cause === undefined ? undefined : { cause: options.cause });
+    // One fix per message: a fix quoted inside the message (a child process's own error line) is moved out,
+    // and gives way to the caller's.
+    const quoted = splitFix(message);
+    const fix = options.fix ?? quoted.fix;
+    super(redactCredentials(quoted.text), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GenaiError';
     this.code = code;
-    this.fix = options.fix === undefined ? undefined : redactCredentials(options.fix);
+    this.fix = fix === undefined ? undefined : redactCredentials(firstFix(fix));
     this.location = options.location === undefined ? undefined : redactCredentials(options.location);
     this.field = options.field;
     this.exitCode = options.exitCode ?? ExitCode.usage;
@@ -88,6 +92,28 @@ export function lastOutputLine(output: unknown, fallback: string | undefined): s
     fallback ??
     'no output'
   );
+}
+
+const QUOTED_FIX = /\s*(?:[—–-]+\s*)?\bfix:\s*/i;
+
+/**
+ * A one-line error of a child process, "error: X — fix: Y", split into its text and its fix, so that a
+ * message quoting it carries one fix only. A line without a fix comes back whole.
+ */
+export function splitFix(line: string): { text: string; fix?: string } {
+  const match = QUOTED_FIX.exec(line);
+  if (!match) return { text: line };
+  const text = line.slice(0, match.index).trimEnd();
+  const fix = line
+    .slice(match.index + match[0].length)
+    .split(QUOTED_FIX)[0]!
+    .trim();
+  return fix ? { text, fix } : { text };
+}
+
+function firstFix(fix: string): string {
+  const { text, fix: inner } = splitFix(fix);
+  return text || inner || fix;
 }
 
 /** `https://user:secret@host` → `https://***@host`: a password in a URL is never printed. */

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { Command, Errors, Flags, Interfaces } from '@oclif/core';
 import { ExitCode, GenaiError, isGenaiError } from '../errors.js';
 
@@ -110,10 +111,50 @@ export function toGenaiError(err: unknown, commandId?: string): GenaiError {
         ?.trim() ?? 'invalid command line';
     return new GenaiError('E_USAGE', first.replace(/^Error:\s*/, ''), { fix: help, exitCode: ExitCode.usage });
   }
+  const fileSystem = fileSystemError(err);
+  if (fileSystem) return fileSystem;
   const message = err instanceof Error ? err.message : String(err);
   return new GenaiError('E_INTERNAL', `unexpected failure: ${message.split('\n')[0]}`, {
     fix: 'set GENAI_DEBUG=1 for the stack and report it',
     exitCode: ExitCode.internal,
     cause: err,
   });
+}
+
+/** System calls whose path is itself the folder being read, not a file inside the folder that lacks access. */
+const FOLDER_CALLS = new Set(['scandir', 'opendir', 'rmdir', 'chdir']);
+
+/**
+ * A permission or full-disk error of the file system is the user's to fix, not a bug of genai: permission
+ * (EACCES, EPERM, EROFS) exits 2 naming the folder, a full disk or quota (ENOSPC, EDQUOT) exits 3. Node's error,
+ * or one it caused, carries the code and the path.
+ */
+export function fileSystemError(err: unknown): GenaiError | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const { code, path, syscall } = e as NodeJS.ErrnoException;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      const folder = path ? (syscall && FOLDER_CALLS.has(syscall) ? path : dirname(path)) : undefined;
+      const what = path ? `${syscall ?? 'access'} ${path}` : (syscall ?? 'a file');
+      return new GenaiError('E_PERMISSION', `permission denied (${code}): cannot ${what}`, {
+        fix: folder
+          ? `give yourself write access (chmod u+rwx ${folder}), or choose another folder`
+          : 'give yourself access to the folder (chmod u+rwx), or choose another folder',
+        exitCode: ExitCode.usage,
+        cause: err,
+      });
+    }
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      const where = path ? ` writing ${path}` : '';
+      return new GenaiError(
+        'E_DISK_FULL',
+        `${code === 'ENOSPC' ? 'no space left on the device' : 'disk quota exceeded'}${where} (${code})`,
+        {
+          fix: `free some space${path ? ` on the disk of ${dirname(path)}` : ''}, or choose a folder on another disk`,
+          exitCode: ExitCode.environment,
+          cause: err,
+        },
+      );
+    }
+  }
+  return undefined;
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,27 +60,62 @@ export async function startEphemeralService(
       throw err;
     },
   );
-  const port = await findFreePort(FIRST_EPHEMERAL_PORT, new Set());
+  // Another process may take the port between the search and the bind, and answer there: only this start's
+  // instance counts, and a start that loses its port moves on to the next free one.
+  let from = FIRST_EPHEMERAL_PORT;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await findFreePort(from, new Set());
+    const started = await startOnce(target.projectDir, port, dataDir, serviceEnv);
+    if (started !== 'exited' && started !== 'timeout') return started;
+    // Only a start that ended at once (its port lost to another process) is worth another port.
+    if (started === 'timeout') break;
+    from = port + 1;
+  }
+  await rm(dataDir, { recursive: true, force: true });
+  throw environmentError('E_START', 'the service did not start for the eval run', {
+    fix: 'run npm start in the project to see why',
+  });
+}
+
+async function startOnce(
+  projectDir: string,
+  port: number,
+  dataDir: string,
+  serviceEnv: Record<string, string>,
+): Promise<{ url: string; stop(): Promise<void> } | 'exited' | 'timeout'> {
   const url = `http://${LOCAL_HOST}:${port}`;
+  const instanceId = randomUUID();
   const child = spawn(process.execPath, ['dist/server.js'], {
-    cwd: target.projectDir,
-    env: serviceProcessEnv({ host: LOCAL_HOST, port, env: 'eval', dataDir, serviceEnv }),
+    cwd: projectDir,
+    env: serviceProcessEnv({
+      host: LOCAL_HOST,
+      port,
+      env: 'eval',
+      dataDir,
+      serviceEnv: { ...serviceEnv, GENAI_INSTANCE_ID: instanceId },
+    }),
     stdio: 'ignore',
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
+  const end = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
+  };
+  const stop = async () => {
+    await end();
     await rm(dataDir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
-    if (await fetchHealth(url)) return { url, stop };
+    const health = await fetchHealth(url);
+    // A service generated before instance ids reports none: its env name is all there is to check.
+    if (health && (health.instance === instanceId || (health.instance == null && health.env === 'eval'))) {
+      return { url, stop };
+    }
     await new Promise((r) => setTimeout(r, 150));
   }
-  await stop();
-  throw environmentError('E_START', `the service did not start for the eval run on ${url}`, {
-    fix: 'run npm start in the project to see why',
-  });
+  const timedOut = child.exitCode === null;
+  await end();
+  return timedOut ? 'timeout' : 'exited';
 }

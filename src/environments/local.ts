@@ -1,14 +1,15 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { environmentError, usageError } from '../errors.js';
+import { environmentError, splitFix, usageError } from '../errors.js';
 import { environmentPaths } from './paths.js';
 import { findFreePort, isPortFree } from './ports.js';
 import { fetchHealth, ingest, serviceEnvironment, type Health, type Snapshot } from './project.js';
-import { isAlive, readState, type LocalState } from './state.js';
+import { failedStatuses, isAlive, readState, writeState, type LocalState } from './state.js';
+import { SERVICE_ENV_VARIABLE } from './service-env.js';
 import type { SupervisorConfig } from './supervisor.js';
 import { FIRST_LOCAL_PORT, LOCAL_HOST } from './defaults.js';
 import type {
@@ -97,16 +98,35 @@ export async function deployLocal(
   const previous = await readState(paths.state);
   if (previous && isAlive(previous.supervisorPid, 'supervisor')) {
     if (previous.releaseId === release.id) {
-      const outputs = await outputsLocal(target);
-      return { ...outputs, snapshot: outputs.snapshot ?? null, changed: false };
+      if (previous.status === 'starting' && previous.instanceId) {
+        // Another start of this release (an `up` stopped half-way leaves its supervisor on): wait for it.
+        onStep(`${target.env} is starting; waiting for it`);
+        const started = await waitStarted(paths, previous.instanceId, previous.supervisorPid, 0);
+        if (started.ok) {
+          const outputs = await outputsLocal(target);
+          return { ...outputs, snapshot: outputs.snapshot ?? null, changed: false };
+        }
+      } else {
+        const health = await fetchHealth(previous.url);
+        if (health && previous.status === 'running' && isOwnService(health, target.env, previous)) {
+          const outputs = await outputsLocal(target);
+          return { ...outputs, snapshot: outputs.snapshot ?? null, changed: false };
+        }
+      }
+      const now = (await readState(paths.state)) ?? previous;
+      onStep(`${target.env} failed (${describeState(now, await fetchHealth(now.url))}); restarting it`);
+    } else {
+      onStep(`stopping ${target.env} (release ${previous.releaseId ?? 'none'})`);
     }
-    onStep(`stopping ${target.env} (release ${previous.releaseId ?? 'none'})`);
     await stopProcess(previous.supervisorPid);
+  } else if (previous && failedStatuses.includes(previous.status)) {
+    onStep(`${target.env} had failed (${describeState(previous, undefined)}); starting it again`);
   } else if (previous) {
     onStep(`${target.env} was not running (process ${previous.supervisorPid} had exited); starting it again`);
   }
   // A service orphaned by its dead supervisor still holds the port and the data folder.
-  if (previous?.servicePid && isAlive(previous.servicePid, 'server.js')) await stopProcess(previous.servicePid);
+  const orphan = (await readState(paths.state))?.servicePid ?? previous?.servicePid;
+  if (orphan && isAlive(orphan, 'server.js')) await stopProcess(orphan);
 
   const port = await choosePort(target, previous?.port);
   const instanceId = randomUUID();
@@ -126,26 +146,31 @@ export async function deployLocal(
     env: target.env,
     host: LOCAL_HOST,
     port,
+    pinned: target.port !== undefined,
+    avoidPorts: [...(await portsOfOtherEnvironments(target))],
     dataDir: paths.data,
     logFile: paths.log,
     statePath: paths.state,
-    serviceEnv,
   };
   await mkdir(paths.home, { recursive: true });
   await rm(paths.state, { force: true });
   await writeFile(paths.supervisorConfig, JSON.stringify(config, null, 2) + '\n');
   const log = openSync(paths.log, 'a');
+  const logOffset = statSync(paths.log).size;
   const child = spawn(process.execPath, [supervisorScript, paths.supervisorConfig], {
     cwd: serviceDir,
     detached: true,
     stdio: ['ignore', log, log],
+    // Not in supervisor.json: the variables may hold credentials.
+    env: { ...process.env, [SERVICE_ENV_VARIABLE]: JSON.stringify(serviceEnv) },
   });
   child.unref();
+  closeSync(log);
 
-  const url = `http://${LOCAL_HOST}:${port}`;
-  const health = await waitHealthy(url, instanceId, paths.state, paths.log, child.pid);
+  const started = await waitStarted(paths, instanceId, child.pid, logOffset);
+  if (!started.ok) throw await failStart(target, paths, child.pid, started.reason, logOffset);
   const outputs = await outputsLocal(target);
-  return { ...outputs, provider: health.provider, snapshot, changed: true };
+  return { ...outputs, provider: started.health.provider, snapshot, changed: true };
 }
 
 /** The service answering is this environment's own start (states from before instance ids: its env). */
@@ -158,20 +183,44 @@ function isOwnService(health: Health, env: string, state: LocalState): boolean {
 export async function runningReleaseLocal(target: ResolvedLocalEnvironment): Promise<RunningRelease> {
   const paths = environmentPaths(target.projectDir, target.env);
   const state = await readState(paths.state);
-  if (!state || !isAlive(state.supervisorPid, 'supervisor')) {
-    return { env: target.env, state: 'stopped', release: null };
+  if (!state) return { env: target.env, state: 'stopped', release: null };
+  const failed = (reason: string): RunningRelease => ({
+    env: target.env,
+    state: 'failed',
+    release: state.releaseId ?? null,
+    url: state.url,
+    reason,
+  });
+  if (!isAlive(state.supervisorPid, 'supervisor')) {
+    if (!failedStatuses.includes(state.status)) return { env: target.env, state: 'stopped', release: null };
+    return failed(describeState(state, undefined));
   }
   const health = await fetchHealth(state.url);
-  if (!health || state.status === 'crashed' || !isOwnService(health, target.env, state)) {
-    return {
-      env: target.env,
-      state: 'failed',
-      release: state.releaseId ?? null,
-      url: state.url,
-      reason: `${state.status}, ${state.restarts} restarts`,
-    };
+  if (!health || state.status !== 'running' || !isOwnService(health, target.env, state)) {
+    return failed(describeState(state, health));
   }
   return { env: target.env, state: 'running', release: health.release ?? null, url: state.url };
+}
+
+/** Why an environment that should serve does not, in a few words: the state's reason, else its status. */
+function describeState(state: LocalState, health: Health | undefined): string {
+  const restarts = `${state.restarts} restart${state.restarts === 1 ? '' : 's'}`;
+  if (state.reason) return `${state.reason}; ${restarts}`;
+  if (health && !isOwnService(health, state.env, state)) {
+    return `another service answers at ${state.url} (it says env ${health.env ?? 'unknown'}, release ${health.release ?? 'none'}); ${restarts}`;
+  }
+  switch (state.status) {
+    case 'crash-loop':
+      return `crash-looping, ${restarts}`;
+    case 'crashed':
+      return `crashed too often and was given up, ${restarts}`;
+    case 'restarting':
+      return `restarting after a crash, ${restarts}`;
+    case 'starting':
+      return 'still starting';
+    default:
+      return `${state.status}, does not answer at ${state.url}; ${restarts}`;
+  }
 }
 
 /** Endpoints and ids of a running local environment; a dead one is an environment error (exit 3). */
@@ -184,30 +233,29 @@ export async function outputsLocal(target: ResolvedLocalEnvironment): Promise<Lo
     });
   }
   if (!isAlive(state.supervisorPid, 'supervisor')) {
+    if (failedStatuses.includes(state.status)) {
+      throw environmentError('E_FAILED', `environment ${target.env} failed: ${describeState(state, undefined)}`, {
+        fix: `run genai up ${target.env} to start it again; its log is ${paths.log}`,
+      });
+    }
     throw environmentError(
       'E_DEAD',
-      `environment ${target.env} is not running: its process ${state.supervisorPid} has exited (${lastLogLine(paths.log)})`,
-      {
-        fix: `run genai up ${target.env} to start it again; its log is ${paths.log}`,
-      },
+      `environment ${target.env} is not running: its process ${state.supervisorPid} has exited (${logCause(paths.log).text})`,
+      { fix: `run genai up ${target.env} to start it again; its log is ${paths.log}` },
     );
   }
   const health = await fetchHealth(state.url);
   if (health && !isOwnService(health, target.env, state)) {
     throw environmentError(
       'E_FOREIGN_SERVICE',
-      `another service answers at ${state.url} (it says env ${health.env ?? 'unknown'}, release ${health.release ?? 'none'}), not ${target.env}'s own (${state.status}, ${state.restarts} restarts)`,
-      { fix: `stop what listens on port ${state.port}, then genai up ${target.env}; its log is ${paths.log}` },
+      `environment ${target.env} failed: another service answers at ${state.url} (it says env ${health.env ?? 'unknown'}, release ${health.release ?? 'none'}), not ${target.env}'s own (${state.status}, ${state.restarts} restarts)`,
+      { fix: `run genai up ${target.env} to start it on a port of its own; its log is ${paths.log}` },
     );
   }
-  if (state.status === 'crashed' || !health) {
-    throw environmentError(
-      'E_UNHEALTHY',
-      `environment ${target.env} does not answer at ${state.url} (${state.status}, ${state.restarts} restarts; ${lastLogLine(paths.log)})`,
-      {
-        fix: `read ${paths.log}, then genai destroy ${target.env} && genai up ${target.env}`,
-      },
-    );
+  if (!health || state.status !== 'running') {
+    throw environmentError('E_FAILED', `environment ${target.env} failed: ${describeState(state, health)}`, {
+      fix: `run genai up ${target.env} to restart it; its log is ${paths.log}`,
+    });
   }
   return {
     env: target.env,
@@ -279,33 +327,68 @@ async function portsOfOtherEnvironments(target: ResolvedLocalEnvironment): Promi
   return taken;
 }
 
-async function waitHealthy(
-  url: string,
+type StartOutcome = { ok: true; health: Health } | { ok: false; reason: string };
+
+/**
+ * Waits until the supervisor reports that its own service bound a port and that service answers there with
+ * this start's instance id; another process on the port never counts. Any exit or restart is a failure.
+ */
+async function waitStarted(
+  paths: ReturnType<typeof environmentPaths>,
   instanceId: string,
-  statePath: string,
-  logFile: string,
   supervisorPid: number | undefined,
-): Promise<Health> {
+  logOffset: number,
+): Promise<StartOutcome> {
   const deadline = Date.now() + healthTimeoutMs;
   while (Date.now() < deadline) {
-    const health = await fetchHealth(url);
-    // Another process on the port answers too: only our own start counts.
-    if (health?.status === 'ok' && health.instance === instanceId) return health;
-    const state = await readState(statePath);
-    if (!isAlive(supervisorPid) || state?.status === 'crashed' || (state?.restarts ?? 0) > 0) {
-      if (supervisorPid && isAlive(supervisorPid)) await stopProcess(supervisorPid);
-      throw environmentError('E_START', `the service exited while starting: ${lastLogLine(logFile)}`, {
-        fix: `read ${logFile}`,
-      });
+    const state = await readState(paths.state);
+    if (state?.instanceId === instanceId && state.status === 'running') {
+      const health = await fetchHealth(state.url);
+      if (health?.status === 'ok' && health.instance === instanceId) return { ok: true, health };
+    }
+    if (state && (failedStatuses.includes(state.status) || state.restarts > 0)) {
+      return { ok: false, reason: state.reason ?? describeExit(state.lastExit) };
+    }
+    if (!isAlive(supervisorPid)) {
+      return { ok: false, reason: state?.reason ?? 'its supervisor exited' };
     }
     await new Promise((r) => setTimeout(r, 150));
   }
-  if (supervisorPid) await stopProcess(supervisorPid);
-  throw environmentError(
-    'E_START_TIMEOUT',
-    `the service did not answer ${url}/healthz within ${healthTimeoutMs / 1000} s`,
-    { fix: `read ${logFile}` },
-  );
+  return { ok: false, reason: `the service did not answer on its port within ${healthTimeoutMs / 1000} s` };
+}
+
+/**
+ * After a failed start: stops the supervisor and whatever service it left, records the environment as
+ * failed with the cause, and returns the one-line error `up` exits 3 with (the cause, the last lines of
+ * this start's log, and one fix).
+ */
+async function failStart(
+  target: ResolvedLocalEnvironment,
+  paths: ReturnType<typeof environmentPaths>,
+  supervisorPid: number | undefined,
+  reason: string,
+  logOffset: number,
+) {
+  if (supervisorPid && isAlive(supervisorPid)) await stopProcess(supervisorPid);
+  const state = await readState(paths.state);
+  if (state?.servicePid && isAlive(state.servicePid, 'server.js')) await stopProcess(state.servicePid);
+  if (state) {
+    const { servicePid: _gone, ...rest } = state;
+    await writeState(paths.state, { ...rest, status: 'failed', reason });
+  }
+  const cause = logCause(paths.log, logOffset);
+  const tail = logTail(paths.log, logOffset, 3);
+  const portTaken = /port \d+ on \S+ is in use/.test(reason);
+  const fix = portTaken
+    ? target.port !== undefined
+      ? `stop what listens on ${target.port}, or choose another port for ${target.env} in genai.yaml (or --port)`
+      : `stop what listens there, then genai up ${target.env}`
+    : (cause.fix ?? `read ${paths.log}, then genai up ${target.env}`);
+  const lines = tail.length ? `; last lines of ${paths.log}: ${tail.join(' | ')}` : '';
+  return environmentError('E_START', `${target.env} did not start: ${reason}${lines}`, {
+    location: portTaken ? target.portLocation : undefined,
+    fix,
+  });
 }
 
 /** SIGTERM, then SIGKILL after a grace period; resolves when the process is gone. */
@@ -327,14 +410,47 @@ async function stopProcess(pid: number, graceMs = 8_000): Promise<void> {
   }
 }
 
-function lastLogLine(logFile: string): string {
+function describeExit(exit: LocalState['lastExit']): string {
+  if (!exit) return 'the service exited as it started';
+  return exit.signal
+    ? `the service was killed by ${exit.signal} as it started`
+    : `the service exited with code ${exit.code} as it started`;
+}
+
+/** The last `count` lines of a log from `offset` on, each cut to one short line without its own fix. */
+function logTail(logFile: string, offset: number, count: number): string[] {
+  return readLogLines(logFile, offset)
+    .slice(-count)
+    .map((line) => splitFix(line.trim()).text.slice(0, 160));
+}
+
+/** The cause of a failure as its log tells it: the last error line (Node ends a crash with its version). */
+function logCause(logFile: string, offset = 0): { text: string; fix?: string } {
+  const lines = readLogLines(logFile, offset);
+  if (!lines.length) return { text: 'its log is empty' };
+  const cause = [...lines].reverse().find((l) => /\b(error|Error|ERR_|EADDRINUSE|EACCES)\b/.test(l)) ?? lines.at(-1)!;
+  const { text, fix } = splitFix(cause.trim());
+  return { text: `log: ${text.slice(0, 200)}`, ...(fix ? { fix } : {}) };
+}
+
+/** The last 40 non-empty lines of a log from `offset` on (read from its end: a log can grow large). */
+function readLogLines(logFile: string, offset: number): string[] {
   try {
-    const lines = readFileSync(logFile, 'utf8').trim().split('\n').filter(Boolean).slice(-40);
-    if (!lines.length) return 'its log is empty';
-    // Node ends a crash with its version; the cause is the last error line above it.
-    const cause = [...lines].reverse().find((l) => /\b(error|Error|ERR_|EADDRINUSE|EACCES)\b/.test(l)) ?? lines.at(-1)!;
-    return `log: ${cause.trim().slice(0, 200)}`;
+    const size = statSync(logFile).size;
+    const from = Math.max(offset, size - 64 * 1024);
+    const buffer = Buffer.alloc(Math.max(0, size - from));
+    const fd = openSync(logFile, 'r');
+    try {
+      readSync(fd, buffer, 0, buffer.length, from);
+    } finally {
+      closeSync(fd);
+    }
+    return buffer
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .slice(-40);
   } catch {
-    return 'no log';
+    return [];
   }
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { environmentError, lastOutputLine, usageError } from '../errors.js';
+import { environmentError, lastOutputLine, splitFix, usageError } from '../errors.js';
 import type { Manifest } from '../manifest/index.js';
 
 /** The newest modification time under a folder (0 when absent). */
@@ -66,9 +66,10 @@ export async function ingest(
   });
   const match = /snapshot (\S+): (\d+) documents?, (\d+) chunks?/.exec(String(result.stdout ?? ''));
   if (result.failed || !match) {
-    const last = lastOutputLine(result.all, result.shortMessage);
-    throw environmentError('E_INGEST', `ingest failed: ${last}`, {
-      fix: 'run npm run ingest in the project to see the whole error',
+    // The service's own error line carries its fix ("set GENAI_CHAT_MODEL …"): that one is the message's fix.
+    const last = splitFix(lastOutputLine(result.all, result.shortMessage));
+    throw environmentError('E_INGEST', `ingest failed: ${last.text}`, {
+      fix: last.fix ?? 'run npm run ingest in the project to see the whole error',
     });
   }
   return { id: match[1]!, documents: Number(match[2]), chunks: Number(match[3]) };

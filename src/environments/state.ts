@@ -3,7 +3,15 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.js';
 
-export type ProcessStatus = 'starting' | 'running' | 'restarting' | 'crashed' | 'stopped';
+/**
+ * starting: spawned, not yet listening; running: its own service bound the port and answers; restarting:
+ * crashed once, a restart is due; crash-loop: crashed repeatedly within a minute and still retrying;
+ * crashed: gave up after too many crashes; failed: could not start (see `reason`); stopped: stopped on purpose.
+ */
+export type ProcessStatus = 'starting' | 'running' | 'restarting' | 'crash-loop' | 'crashed' | 'failed' | 'stopped';
+
+/** States in which the environment does not serve, whatever answers on its port. */
+export const failedStatuses: readonly ProcessStatus[] = ['crash-loop', 'crashed', 'failed'];
 
 /** What the supervisor of a local environment records about itself and its service. */
 export interface LocalState {
@@ -23,6 +31,8 @@ export interface LocalState {
   /** The nonce the service reports on /healthz, to tell it from another process on the same port. */
   instanceId?: string;
   lastExit?: { code: number | null; signal: string | null; at: string };
+  /** Why the environment failed or crashed, in one line. */
+  reason?: string;
 }
 
 export async function readState(path: string): Promise<LocalState | undefined> {

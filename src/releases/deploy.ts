@@ -9,7 +9,7 @@ import {
 import type { Deployment, EnvironmentOutputs, PreviewResult, ResolvedEnvironment } from '../environments/index.js';
 import { recordedRelease } from './history.js';
 import { appendLedger, appendLedgerUnless, readLedger } from './ledger.js';
-import { acquireLock, type EnvironmentLock, type LockPurpose } from './lock.js';
+import { acquireLock, readLock, type EnvironmentLock, type LockPurpose } from './lock.js';
 import { createImageRelease, createRelease, readRelease, type Release } from './release.js';
 
 export interface DeployRequest extends DriverOptions {
@@ -31,6 +31,12 @@ export type DeployResult = EnvironmentOutputs & {
 };
 
 /**
+ * How long a second `genai up` of an environment waits for one that is deploying it: the local target's
+ * health wait (60 s) plus building, copying and ingesting.
+ */
+export const DEPLOY_WAIT_MS = 180_000;
+
+/**
  * `genai up ENV`: makes ENV run a release — the one named, or one made from the current build — under
  * ENV's lock, with every step in the ledger. Running the same release again changes nothing.
  */
@@ -40,6 +46,7 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployR
   const driver = driverFor(resolved, request);
   const onStep = request.onStep ?? (() => {});
   await driver.preflight();
+  await waitForOtherDeploy(resolved, onStep);
   return withLock(resolved, 'deploy', request.forceUnlock, onStep, async () => {
     let release: Release;
     let releaseCreated = false;
@@ -171,5 +178,21 @@ export async function withLock<T>(
     return await work(lock);
   } finally {
     await lock.release();
+  }
+}
+
+/**
+ * While another `genai up` deploys ENV (it holds the lock for a deploy), waits for it to finish, up to
+ * DEPLOY_WAIT_MS; the deploy that follows is then a no-op when that one started the same release.
+ */
+async function waitForOtherDeploy(resolved: ResolvedEnvironment, onStep: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + DEPLOY_WAIT_MS;
+  let said = false;
+  for (;;) {
+    const status = await readLock(resolved.projectDir, resolved.env);
+    if (status?.state !== 'held' || status.holder.purpose !== 'deploy' || Date.now() > deadline) return;
+    if (!said) onStep(`${resolved.env} is starting (genai up, pid ${status.holder.pid}); waiting for it`);
+    said = true;
+    await new Promise((r) => setTimeout(r, 250));
   }
 }

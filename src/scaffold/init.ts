@@ -6,7 +6,7 @@ import { defaultKitDependency, templatesDir } from './kit.js';
 import { firstLocalEnvironment } from './options.js';
 import { planProject } from './plan.js';
 import { resolveInitOptions, type Asker } from './resolve.js';
-import { actionLabels, inspectTarget, plannedActions, writeProject } from './write.js';
+import { actionLabels, inspectTarget, plannedActions, writeProject, type StagingRecovery } from './write.js';
 
 /** The command line of `genai init`, as oclif parses it. */
 export interface InitFlags {
@@ -89,6 +89,7 @@ export async function initProject(dir: string | undefined, flags: InitFlags, ter
   if (flags['dry-run']) {
     const target = await inspectTarget(projectDir);
     const actions = await plannedActions(projectDir, plan.files);
+    for (const stale of target.stale) say(`would remove ${stale}, left by an interrupted genai, and undo its changes`);
     for (const [path, action] of actions) say(`would ${action} ${path}`);
     const refusal =
       target.entries.filter((e) => e !== '.git').length > 0 && !flags.force
@@ -108,6 +109,7 @@ export async function initProject(dir: string | undefined, flags: InitFlags, ter
     writeProject(projectDir, plan.files, {
       force: flags.force,
       onFile: (path, action) => say(`${actionLabels[action]} ${path}`),
+      onRecovered: (r) => say(describeRecovery(r)),
       signal,
     }),
   );
@@ -132,4 +134,17 @@ export async function initProject(dir: string | undefined, flags: InitFlags, ter
     say(`Next: cd ${shown} && npx genai up ${env}`);
   }
   return result;
+}
+
+/** "Removed .genai-write-1a2b3c4d, left by an interrupted genai (restored 2 originals, removed 5 files)". */
+export function describeRecovery(recovery: StagingRecovery): string {
+  const undone = [
+    recovery.restored.length
+      ? `restored ${recovery.restored.length} original${recovery.restored.length === 1 ? '' : 's'}`
+      : '',
+    recovery.removed.length
+      ? `removed ${recovery.removed.length} file${recovery.removed.length === 1 ? '' : 's'} it had added`
+      : '',
+  ].filter(Boolean);
+  return `Removed ${recovery.staging}, left by an interrupted genai${undone.length ? ` (${undone.join(', ')})` : ''}`;
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { usageError, GenaiError, ExitCode } from '../errors.js';
+import { hostname } from 'node:os';
+import { environmentError, usageError, GenaiError, ExitCode } from '../errors.js';
 import type { PlannedFile } from './plan.js';
 
 /** What writing does to one file: a new file, a replaced one, or none when the file already holds that content. */
@@ -13,6 +14,33 @@ export interface WriteOptions {
   onFile?: ((path: string, action: WriteAction) => void) | undefined;
   /** Aborted by Ctrl-C: the write stops and puts the folder back as it was. */
   signal?: AbortSignal | undefined;
+  /** Called for each staging folder an earlier, killed write left behind and this one cleaned up. */
+  onRecovered?: ((recovery: StagingRecovery) => void) | undefined;
+}
+
+/** Where a write stages its files inside the target: `.genai-write-` and 8 hex digits. */
+const STAGING_PREFIX = '.genai-write-';
+const STAGING_NAME = /^\.genai-write-[0-9a-f]{8}$/;
+/** What a write records in its staging folder first, so a later one can undo it after a SIGKILL. */
+const JOURNAL = 'journal.json';
+
+interface StagingJournal {
+  pid: number;
+  host: string;
+  /** The write made the target folder: once emptied, it is removed too. */
+  createdRoot: boolean;
+  /** Every file it may move into place; `replaces`: an original sits in `.replaced/` once moved aside. */
+  files: { path: string; replaces: boolean }[];
+}
+
+/** What cleaning up a stale staging folder did. */
+export interface StagingRecovery {
+  /** The staging folder, relative to the target. */
+  staging: string;
+  /** Originals put back from `.replaced/`. */
+  restored: string[];
+  /** Files the killed write had already moved in, removed. */
+  removed: string[];
 }
 
 /** The words a command logs for each action, as oclif's generators do. */
@@ -22,13 +50,19 @@ export const actionLabels: Record<WriteAction, string> = {
   skip: 'Skipping',
 };
 
-/** What is in the target folder now, before anything is written. */
-export async function inspectTarget(dir: string): Promise<{ exists: boolean; entries: string[] }> {
+/**
+ * What is in the target folder now, before anything is written. With `recover`, stale staging folders of
+ * killed writes are cleaned up first; without, they are left out of `entries` (and listed in `stale`).
+ */
+export async function inspectTarget(
+  dir: string,
+  options: Pick<WriteOptions, 'onRecovered'> & { recover?: boolean } = {},
+): Promise<{ exists: boolean; entries: string[]; stale: string[] }> {
   let info;
   try {
     info = await stat(dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false, entries: [] };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false, entries: [], stale: [] };
     throw err;
   }
   if (!info.isDirectory()) {
@@ -36,8 +70,73 @@ export async function inspectTarget(dir: string): Promise<{ exists: boolean; ent
       fix: 'choose another DIR, or remove that file',
     });
   }
-  return { exists: true, entries: await readdir(dir) };
+  if (options.recover) {
+    for (const recovery of await recoverStaleWrites(dir)) options.onRecovered?.(recovery);
+    if (!(await exists(dir))) return { exists: false, entries: [], stale: [] };
+  }
+  const entries = await readdir(dir);
+  return {
+    exists: true,
+    entries: entries.filter((e) => !STAGING_NAME.test(e)),
+    stale: entries.filter((e) => STAGING_NAME.test(e)),
+  };
 }
+
+/**
+ * Undoes the writes a killed genai (SIGKILL, a power cut) left half done in `dir`: for every staging folder
+ * whose process is gone, puts back the originals it had moved aside, removes the files it had moved in,
+ * then removes the staging folder, and the target folder itself when the write had made it and it is empty.
+ * A staging folder of a write still running is refused (exit 3).
+ */
+export async function recoverStaleWrites(dir: string): Promise<StagingRecovery[]> {
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  const recoveries: StagingRecovery[] = [];
+  for (const name of entries.filter((e) => STAGING_NAME.test(e))) {
+    const staging = join(dir, name);
+    const journal = await readFile(join(staging, JOURNAL), 'utf8')
+      .then((text) => JSON.parse(text) as StagingJournal)
+      .catch(() => undefined);
+    if (journal && journal.host === hostname() && journal.pid !== process.pid && processExists(journal.pid)) {
+      throw environmentError('E_WRITE_IN_PROGRESS', `another genai (pid ${journal.pid}) is writing into ${dir}`, {
+        location: staging,
+        fix: 'wait for it to finish, or stop it first',
+      });
+    }
+    const recovery: StagingRecovery = { staging: name, restored: [], removed: [] };
+    // Without a journal the write was killed before it staged anything: nothing was moved in.
+    for (const file of journal?.files ?? []) {
+      const destination = join(dir, file.path);
+      const backup = join(staging, '.replaced', file.path);
+      if (file.replaces && (await exists(backup))) {
+        await rename(backup, destination);
+        recovery.restored.push(file.path);
+      } else if (!file.replaces && !(await exists(join(staging, 'new', file.path))) && (await exists(destination))) {
+        await rm(destination, { force: true });
+        recovery.removed.push(file.path);
+      }
+    }
+    await rm(staging, { recursive: true, force: true });
+    await removeEmptyDirs(dir, recovery.removed);
+    if (journal?.createdRoot && (await readdir(dir)).length === 0) await rm(dir, { recursive: true, force: true });
+    recoveries.push(recovery);
+  }
+  return recoveries;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /** Which planned files would replace existing ones. */
 export async function existingFiles(dir: string, files: PlannedFile[]): Promise<Set<string>> {
@@ -67,7 +166,7 @@ export async function writeFiles(
   files: PlannedFile[],
   options: WriteOptions = {},
 ): Promise<Map<string, WriteAction>> {
-  const target = await inspectTarget(dir);
+  const target = await inspectTarget(dir, { ...options, recover: true });
   const actions = await plannedActions(dir, files);
   const conflicts = [...actions].filter(([, action]) => action === 'overwrite').map(([path]) => path);
   if (conflicts.length > 0 && !options.force) {
@@ -90,7 +189,7 @@ export async function writeProject(
   files: PlannedFile[],
   options: WriteOptions = {},
 ): Promise<Map<string, WriteAction>> {
-  const target = await inspectTarget(dir);
+  const target = await inspectTarget(dir, { ...options, recover: true });
   const existing = target.entries.filter((e) => e !== '.git');
   if (existing.length > 0 && !options.force) {
     throw usageError(
@@ -124,12 +223,21 @@ async function commitFiles(
   };
 
   const createdRoot = targetExists ? undefined : await mkdir(dir, { recursive: true });
-  const staging = join(dir, `.genai-write-${randomBytes(4).toString('hex')}`);
+  const staging = join(dir, `${STAGING_PREFIX}${randomBytes(4).toString('hex')}`);
   const backups = join(staging, '.replaced');
   const moved: string[] = [];
   const replaced: string[] = [];
   const actions = new Map<string, WriteAction>();
   try {
+    // The journal comes first: a write killed from here on is undone by the next one (recoverStaleWrites).
+    const journal: StagingJournal = {
+      pid: process.pid,
+      host: hostname(),
+      createdRoot: createdRoot !== undefined,
+      files: files.map((f) => ({ path: f.path, replaces: planActions.get(f.path) === 'overwrite' })),
+    };
+    await mkdir(staging, { recursive: true });
+    await writeFile(join(staging, JOURNAL), JSON.stringify(journal));
     for (const file of files) {
       checkpoint();
       const path = join(staging, 'new', file.path);

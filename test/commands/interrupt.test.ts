@@ -72,4 +72,14 @@ describe('interrupting a command', () => {
     expect(existsSync(dir)).toBe(false);
     expect(result.left).toEqual(result.listeners);
   });
+
+  it('init stopped by SIGTERM while writing is handled like Ctrl-C: exit 130, no folder, no staging left', async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), 'genai-init-interrupt-')), 'demo');
+    signalWhenListening('SIGTERM');
+    const result = await run(['init', dir, '--yes', '--no-install', '--kit-spec', '0.1.0']);
+    expect(result.exitCode).toBe(130);
+    expect(result.stderr).toContain('error: interrupted; nothing was written');
+    expect(existsSync(dir)).toBe(false);
+    expect(result.left).toEqual(result.listeners);
+  });
 });

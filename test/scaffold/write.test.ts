@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { writeFiles, writeProject } from '../../src/scaffold/write.js';
+import { writeFiles, writeProject, type StagingRecovery } from '../../src/scaffold/write.js';
 import { GenaiError } from '../../src/errors.js';
 
 const file = (path: string, text = path) => ({ path, content: Buffer.from(text) });
@@ -125,5 +126,85 @@ describe('writing files into an existing project', () => {
     const actions = await writeFiles(root, [file('deploy.yml', 'generated')], { force: true });
     expect(actions.get('deploy.yml')).toBe('overwrite');
     expect(await readFile(join(root, 'deploy.yml'), 'utf8')).toBe('generated');
+  });
+});
+
+describe('a write killed half-way (SIGKILL) is undone by the next one', () => {
+  /** The pid of a process that has exited, as a killed genai's journal would name it. */
+  async function deadPid(): Promise<number> {
+    const child = spawn(process.execPath, ['-e', '']);
+    await new Promise((r) => child.once('exit', r));
+    return child.pid!;
+  }
+
+  /**
+   * The folder as writeProject leaves it when killed while moving files in with --force: genai.yaml moved
+   * aside and replaced, README.md moved in, src/app.ts still staged.
+   */
+  async function killedMidMove(dir: string, createdRoot: boolean, pid: number): Promise<string> {
+    const staging = join(dir, '.genai-write-0badc0de');
+    await mkdir(join(staging, '.replaced'), { recursive: true });
+    await mkdir(join(staging, 'new', 'src'), { recursive: true });
+    await writeFile(
+      join(staging, 'journal.json'),
+      JSON.stringify({
+        pid,
+        host: hostname(),
+        createdRoot,
+        files: [
+          { path: 'genai.yaml', replaces: !createdRoot },
+          { path: 'README.md', replaces: false },
+          { path: 'src/app.ts', replaces: false },
+        ],
+      }),
+    );
+    if (!createdRoot) await writeFile(join(staging, '.replaced', 'genai.yaml'), 'original');
+    await writeFile(join(dir, 'genai.yaml'), 'new');
+    await writeFile(join(dir, 'README.md'), 'new');
+    await writeFile(join(staging, 'new', 'src', 'app.ts'), 'new');
+    return staging;
+  }
+
+  it('restores the originals --force had moved aside, removes what it had added, and refuses no longer', async () => {
+    await writeFile(join(root, 'notes.txt'), 'mine');
+    await killedMidMove(root, false, await deadPid());
+    const recovered: StagingRecovery[] = [];
+    const actions = await writeProject(root, [file('genai.yaml', 'fresh'), file('src/app.ts')], {
+      force: true,
+      onRecovered: (r) => recovered.push(r),
+    });
+    expect(recovered).toEqual([{ staging: '.genai-write-0badc0de', restored: ['genai.yaml'], removed: ['README.md'] }]);
+    // The original was back before this write replaced it again.
+    expect(actions.get('genai.yaml')).toBe('overwrite');
+    expect(await tree(root)).toEqual(['genai.yaml', 'notes.txt', 'src/app.ts']);
+  });
+
+  it('without --force, a folder the killed write had made counts as empty again', async () => {
+    const dir = join(root, 'demo');
+    await mkdir(dir);
+    await killedMidMove(dir, true, await deadPid());
+    const recovered: StagingRecovery[] = [];
+    await writeProject(dir, [file('genai.yaml', 'fresh')], { onRecovered: (r) => recovered.push(r) });
+    expect(recovered[0]?.removed.sort()).toEqual(['README.md', 'genai.yaml']);
+    expect(await tree(dir)).toEqual(['genai.yaml']);
+    expect(await readFile(join(dir, 'genai.yaml'), 'utf8')).toBe('fresh');
+  });
+
+  it('a folder with only the original files after recovery is still refused without --force', async () => {
+    await killedMidMove(root, false, await deadPid());
+    const error = (await writeProject(root, [file('genai.yaml')]).catch((e: unknown) => e)) as GenaiError;
+    expect(error.code).toBe('E_TARGET_NOT_EMPTY');
+    expect(await readFile(join(root, 'genai.yaml'), 'utf8')).toBe('original');
+    expect(await tree(root)).toEqual(['genai.yaml']);
+  });
+
+  it('leaves the staging folder of a write that is still running alone and says who writes (exit 3)', async () => {
+    const staging = await killedMidMove(root, false, process.ppid);
+    const error = (await writeProject(root, [file('genai.yaml')], { force: true }).catch(
+      (e: unknown) => e,
+    )) as GenaiError;
+    expect(error.code).toBe('E_WRITE_IN_PROGRESS');
+    expect(error.exitCode).toBe(3);
+    expect(existsSync(staging)).toBe(true);
   });
 });

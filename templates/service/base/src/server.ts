@@ -17,6 +17,8 @@ async function main(): Promise<void> {
 
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
     console.log(`listening on http://${host}:${info.port}`);
+    // Under genai's supervisor (an IPC channel): report the port this process actually bound.
+    process.send?.({ kind: 'listening', port: info.port });
   });
 
   let stopping: Promise<void> | undefined;
