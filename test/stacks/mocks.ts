@@ -1,11 +1,18 @@
 import * as pulumi from '@pulumi/pulumi';
 
+/** Provider-shaped JSON, as the engine hands it over: untyped by nature. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Inputs = Record<string, any>;
+
+/** Exported by the runtime but absent from its declarations: waits for every outstanding registration. */
+const { waitForRPCs } = pulumi.runtime as unknown as { waitForRPCs(): Promise<void> };
+
 /** One resource as the program declared it: what the policies and the assertions read. */
 export interface RecordedResource {
   type: string;
   name: string;
   /** The inputs as the provider would receive them (outputs resolved). */
-  inputs: Record<string, any>;
+  inputs: Inputs;
   custom: boolean;
   /** The provider reference (`URN::ID`) the resource was registered with, when it names one. */
   provider?: string | undefined;
@@ -56,14 +63,14 @@ export async function runUnderMocks<T>(
   pulumi.runtime.setAllConfig(config);
   const program = await load();
   const outputs = await resolve(await program());
-  await pulumi.runtime.waitForRPCs();
+  await waitForRPCs();
   const monitor = pulumi.runtime.getMonitor() as unknown as { getRegisteredResources(): Map<string, unknown> };
   const urns = [...monitor.getRegisteredResources().keys()];
   return { resources, urns, registrations: resources.length, outputs: outputs as pulumi.Unwrap<T> };
 }
 
 /** Answers the data-source calls the stacks make, as the provider would for a plain account. */
-function mockCall(token: string, inputs: Record<string, any>): Record<string, any> {
+function mockCall(token: string, inputs: Inputs): Inputs {
   switch (token) {
     case 'aws:index/getCallerIdentity:getCallerIdentity':
       return { accountId: '123456789012', arn: 'arn:aws:iam::123456789012:user/ci', userId: 'AIDA' };
