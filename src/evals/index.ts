@@ -235,6 +235,12 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
   // A wrong --baseline is a usage error before any request is made.
   const baselineRef = request.baseline ? await resolveBaseline(cwd, request.baseline) : undefined;
 
+  // The judge model's client checks its credentials here, before a target is opened or a run recorded.
+  const policy: RetryPolicy = { timeoutMs: options.timeoutMs, retries: options.retries };
+  const limits = concurrencyTrace(options.concurrency, request.onConcurrencyChange);
+  const judgeConfig = evals?.judgeModel && evals.judgeModel.provider !== 'offline' ? evals.judgeModel : undefined;
+  const judge = judgeConfig ? await judgeModel(judgeConfig, { policy, limiter: limits.limiter('judge') }) : undefined;
+
   const targetSpec: TargetSpec | undefined = request.target ?? (previous ? specOf(previous.meta.target) : undefined);
   if (!targetSpec)
     throw usageError('E_EVAL_NO_TARGET', 'no target to evaluate', { fix: 'pass --url URL, --env ENV or --local' });
@@ -274,13 +280,10 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
     const done = new Set((previous?.results ?? []).map((r) => r.caseId));
     const todo = cases.filter((c) => !done.has(c.id));
 
-    const policy: RetryPolicy = { timeoutMs: options.timeoutMs, retries: options.retries };
-    const limits = concurrencyTrace(options.concurrency, request.onConcurrencyChange);
     const cache = new ResponseCache(cacheDir(cwd), options.cache);
-    const judgeConfig = evals?.judgeModel && evals.judgeModel.provider !== 'offline' ? evals.judgeModel : undefined;
     const panel: JudgePanel = {
       specs,
-      model: judgeConfig ? judgeModel(judgeConfig, { policy, limiter: limits.limiter('judge') }) : undefined,
+      model: judge,
       repeat: options.repeat,
       temperature: judgeConfig?.temperature ?? (options.repeat > 1 ? 0.7 : 0),
       malformedRetries: 2,
