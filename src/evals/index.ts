@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, open, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import type { EvalsSection } from '../manifest/sections/evals.js';
@@ -20,17 +20,17 @@ import { AdaptiveLimiter, type RetryPolicy } from './http.js';
 import { judgeModel, judgeSpecs, type JudgePanel } from './judges/index.js';
 import { summarize } from './metrics.js';
 import { silentProgress, type Progress } from './progress.js';
-import { buildReport, type EvalReport } from './reports/report.js';
-import { renderHtml } from './reports/html.js';
-import { renderJunit } from './reports/junit.js';
-import { renderMarkdown } from './reports/markdown.js';
+import { buildReport, FULL_REPORT_CASES, reportCase, type EvalReport, type ReportCase } from './reports/report.js';
 import { runCases } from './runner.js';
 import {
   cacheDir,
   newRunId,
-  readRun,
+  factsOf,
+  readResultFacts,
+  readRunMeta,
   repairResults,
   resolveBaseline,
+  ResultsReader,
   ResultsWriter,
   runDir,
   writeBaseline,
@@ -41,6 +41,7 @@ import type {
   CaseResult,
   ConcurrencyChange,
   GateResult,
+  ResultFacts,
   RunMeta,
   RunOptions,
   RunSummary,
@@ -89,6 +90,8 @@ export interface EvalRequest {
   baseline?: string | undefined;
   resume?: string | undefined;
   saveBaseline?: string | undefined;
+  /** Keep each case's retrieved contexts in results.jsonl even when no judge reads them. */
+  storeContexts?: boolean | undefined;
   /** Extra copies of the reports. */
   outputs?:
     | {
@@ -152,6 +155,7 @@ export async function evaluate(
     baseline: flags.baseline,
     resume: flags.resume,
     saveBaseline: flags['save-baseline'],
+    storeContexts: flags['store-contexts'],
     outputs: { json: flags.report, junit: flags.junit, markdown: flags.markdown, html: flags.html },
     stepSummary: session.stepSummary,
     signal: session.signal,
@@ -172,7 +176,7 @@ export async function openTarget(cwd: string, spec: TargetSpec): Promise<OpenedT
 export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
   const cwd = resolve(request.cwd);
   const evals = request.evals;
-  const previous = request.resume ? await readRun(cwd, request.resume) : undefined;
+  const previous = request.resume ? await readRunMeta(cwd, request.resume) : undefined;
 
   // An empty --dataset or --model counts as not given.
   const datasetPath = previous?.meta.dataset.path ?? (request.dataset || evals?.dataset);
@@ -214,6 +218,7 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
                 baseUrl: evals.judgeModel.baseUrl,
               }
             : null,
+        storeContexts: request.storeContexts || undefined,
       };
   const byId = new Map(dataset.cases.map((c) => [c.id, c]));
   const cases = previous
@@ -221,6 +226,8 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
     : selectCases(dataset.cases, { filter: options.filter, sample: options.sample, seed: options.seed });
 
   const specs = judgeSpecs(evals ?? {}, options.judges);
+  // Retrieved contexts are most of a result's size: kept only when a judge reads them or when asked.
+  options.storeContexts ||= specs.some((spec) => spec.shows.includes('contexts'));
   const missingJudges = options.judges.filter((name) => !specs.some((s) => s.name === name));
   if (missingJudges.length) {
     throw usageError(
@@ -277,8 +284,11 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
     delete meta.concurrency;
     await writeRunMeta(cwd, meta);
     if (previous) await repairResults(cwd, meta.id);
-    const done = new Set((previous?.results ?? []).map((r) => r.caseId));
-    const todo = cases.filter((c) => !done.has(c.id));
+    // What the summary and gate need of every result stays in memory; the results themselves on disk.
+    const stored = previous ? await readResultFacts(cwd, meta.id) : { facts: [], lines: new Map() };
+    const facts: ResultFacts[] = stored.facts;
+    const lines: Map<string, { offset: number; length: number }> = stored.lines;
+    const todo = cases.filter((c) => !lines.has(c.id));
 
     const cache = new ResponseCache(cacheDir(cwd), options.cache);
     const panel: JudgePanel = {
@@ -289,7 +299,6 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
       malformedRetries: 2,
       cache,
     };
-    const results: CaseResult[] = [...(previous?.results ?? [])];
     const writer = await ResultsWriter.open(cwd, meta.id);
     const progress = request.progress ?? silentProgress;
     progress.start(cases.length, cases.length - todo.length);
@@ -301,9 +310,10 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
         scoring: { retrievalK: options.retrievalK, pricing: evals?.pricing },
         concurrency: options.concurrency,
         record: async (result) => {
-          await writer.append(result);
-          results.push(result);
+          lines.set(result.caseId, await writer.append(result));
+          facts.push(factsOf(result));
         },
+        storeContexts: options.storeContexts ?? false,
         progress,
         signal: request.signal,
       }));
@@ -312,12 +322,12 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
       await writer.close();
     }
 
-    const summary = summarize(results, {
+    const summary = summarize(facts, {
       judgeNames: new Set(specs.map((s) => s.name)),
       offlineJudges: !panel.model,
       caseIds: meta.dataset.caseIds,
     });
-    const gate = await gateResults(cwd, meta.id, results, summary, {
+    const gate = await gateResults(cwd, meta.id, facts, summary, {
       evals,
       maxRegression: request.maxRegression,
       maxErrorRate: request.maxErrorRate,
@@ -333,15 +343,42 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
       concurrency: limits.trace,
     };
     await writeRunMeta(cwd, finalMeta);
-    const report = buildReport({
-      meta: finalMeta,
-      cases,
-      results,
-      summary,
-      gate,
-      judgeNames: specs.map((s) => s.name),
-    });
-    const files = await writeReports(cwd, report, request);
+    const reader = await ResultsReader.open(cwd, meta.id);
+    let files: EvalOutcome['files'];
+    let report: EvalReport;
+    try {
+      // A report of a few thousand cases holds them in full; a larger one only their facts (report.json has all).
+      const full = cases.length <= FULL_REPORT_CASES;
+      const factsById = full ? undefined : new Map(facts.map((f) => [f.caseId, f]));
+      const shown: (CaseResult | ResultFacts)[] = [];
+      for (const c of cases) {
+        const where = lines.get(c.id);
+        if (!where) continue;
+        shown.push(full ? await reader.read(where) : factsById!.get(c.id)!);
+      }
+      report = buildReport({
+        meta: finalMeta,
+        cases,
+        results: shown,
+        summary,
+        gate,
+        judgeNames: specs.map((s) => s.name),
+        detail: full
+          ? undefined
+          : {
+              cases: 'facts',
+              note: `${cases.length} cases: this report lists each case's facts (state, scores, latency, usage); answers, contexts and rationales are in report.json and results.jsonl`,
+            },
+      });
+      files = await writeReports(cwd, report, request, async (write) => {
+        for (const c of cases) {
+          const where = lines.get(c.id);
+          await write(reportCase(c, where ? await reader.read(where) : undefined));
+        }
+      });
+    } finally {
+      await reader.close();
+    }
     let baselineSaved: string | undefined;
     if (request.saveBaseline && gate.pass && !stopped) {
       await writeBaseline(cwd, request.saveBaseline, meta.id);
@@ -376,14 +413,18 @@ function specOf(target: RunTarget): TargetSpec {
   return { kind: 'url', url: target.url };
 }
 
-async function writeReports(cwd: string, report: EvalReport, request: EvalRequest): Promise<EvalOutcome['files']> {
+/**
+ * Writes the run folder's reports and the requested copies. report.json is streamed case by case
+ * (`writeCases`), so that it holds every case in full however many there are; the other reports are
+ * rendered one at a time from `report`, so that only one of them is a string in memory at once.
+ */
+async function writeReports(
+  cwd: string,
+  report: EvalReport,
+  request: EvalRequest,
+  writeCases: (write: (c: ReportCase) => Promise<void>) => Promise<void>,
+): Promise<EvalOutcome['files']> {
   const dir = runDir(cwd, report.run.id);
-  const rendered = {
-    json: `${JSON.stringify(report, null, 2)}\n`,
-    junit: renderJunit(report),
-    markdown: renderMarkdown(report),
-    html: renderHtml(report),
-  };
   const files = {
     runDir: dir,
     json: join(dir, 'report.json'),
@@ -392,22 +433,59 @@ async function writeReports(cwd: string, report: EvalReport, request: EvalReques
     html: join(dir, 'report.html'),
     extra: [] as string[],
   };
-  await Promise.all([
-    writeFile(files.json, rendered.json),
-    writeFile(files.junit, rendered.junit),
-    writeFile(files.markdown, rendered.markdown),
-    writeFile(files.html, rendered.html),
-  ]);
-  for (const format of ['json', 'junit', 'markdown', 'html'] as const) {
+  const copy = async (format: 'json' | 'junit' | 'markdown' | 'html') => {
     const target = request.outputs?.[format];
-    if (!target) continue;
+    if (!target) return;
     const path = resolve(cwd, target);
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, rendered[format]);
+    await copyFile(files[format], path);
     files.extra.push(path);
-  }
-  if (request.stepSummary) await appendFile(request.stepSummary, rendered.markdown);
+  };
+  await writeReportJson(files.json, report, writeCases);
+  await copy('json');
+  const { renderJunit } = await import('./reports/junit.js');
+  await writeFile(files.junit, renderJunit(report));
+  await copy('junit');
+  const { renderMarkdown } = await import('./reports/markdown.js');
+  const markdown = renderMarkdown(report);
+  await writeFile(files.markdown, markdown);
+  await copy('markdown');
+  if (request.stepSummary) await appendFile(request.stepSummary, markdown);
+  const { renderHtml } = await import('./reports/html.js');
+  await writeFile(files.html, renderHtml(report));
+  await copy('html');
   return files;
+}
+
+/**
+ * report.json as JSON.stringify(report, null, 2) would write it, but with the cases streamed one by one
+ * from `writeCases` instead of from `report.cases`.
+ */
+async function writeReportJson(
+  file: string,
+  report: EvalReport,
+  writeCases: (write: (c: ReportCase) => Promise<void>) => Promise<void>,
+): Promise<void> {
+  const marker = '\u0000cases\u0000';
+  const [head, tail] = JSON.stringify({ ...report, cases: [marker] }, null, 2).split(
+    `    ${JSON.stringify(marker)}`,
+  ) as [string, string];
+  const handle = await open(file, 'w');
+  try {
+    let buffered = head;
+    let first = true;
+    await writeCases(async (c) => {
+      buffered += `${first ? '' : ',\n'}    ${JSON.stringify(c, null, 2).replace(/\n/g, '\n    ')}`;
+      first = false;
+      if (buffered.length > 1 << 20) {
+        await handle.write(buffered);
+        buffered = '';
+      }
+    });
+    await handle.write(first ? `${head.replace(/\[\n$/, '[')}${tail.replace(/^\n\s*/, '')}\n` : `${buffered}${tail}\n`);
+  } finally {
+    await handle.close();
+  }
 }
 
 interface GateOptions {
@@ -422,17 +500,17 @@ interface GateOptions {
 async function gateResults(
   cwd: string,
   runId: string,
-  results: CaseResult[],
+  results: readonly ResultFacts[],
   summary: RunSummary,
   options: GateOptions,
 ): Promise<GateResult> {
   const maxRegression = options.maxRegression ?? DEFAULT_MAX_REGRESSION;
   let baseline: { runId: string; label: string; comparisons: ReturnType<typeof compareRuns> } | undefined;
   if (options.baseline && options.baseline.runId !== runId) {
-    const stored = await readRun(cwd, options.baseline.runId);
+    const stored = await readResultFacts(cwd, options.baseline.runId);
     baseline = {
       ...options.baseline,
-      comparisons: compareRuns(stored.results, results, { maxRegression, seed: options.seed ?? DEFAULT_SEED }),
+      comparisons: compareRuns(stored.facts, results, { maxRegression, seed: options.seed ?? DEFAULT_SEED }),
     };
   }
   return decideGate({
@@ -453,13 +531,14 @@ export async function gateRun(
   runId: string,
   options: { evals?: EvalsSection | undefined; maxRegression?: number | undefined; baseline?: string | undefined },
 ): Promise<GateResult> {
-  const run = await readRun(cwd, runId);
+  const run = await readRunMeta(cwd, runId);
   if (!run.meta.summary) {
     throw usageError('E_EVAL_RUN_UNFINISHED', `eval run ${runId} did not finish`, {
       fix: `finish it with genai eval --resume ${runId}, or run a new one`,
     });
   }
-  return gateResults(cwd, runId, run.results, run.meta.summary, {
+  const { facts } = await readResultFacts(cwd, run.meta.id);
+  return gateResults(cwd, runId, facts, run.meta.summary, {
     evals: options.evals,
     maxRegression: options.maxRegression,
     baseline: options.baseline ? await resolveBaseline(cwd, options.baseline) : undefined,

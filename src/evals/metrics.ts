@@ -1,5 +1,5 @@
 import { mean, percentile } from './stats.js';
-import type { CaseResult, MetricSummary, RunSummary } from './types.js';
+import type { CaseResult, MetricSummary, ResultFacts, RunSummary } from './types.js';
 
 /** Metrics where less is better; all the others are scores in 0..1 where more is better. */
 const lowerIsBetter = new Set(['latencyMs', 'latencyP50Ms', 'latencyP95Ms', 'tokens', 'costUsd', 'errorRate']);
@@ -37,7 +37,7 @@ export interface SummaryContext {
 }
 
 /** Counts and per-metric aggregates of a run. Pure. */
-export function summarize(results: readonly CaseResult[], context: SummaryContext): RunSummary {
+export function summarize(results: readonly ResultFacts[], context: SummaryContext): RunSummary {
   const wanted = new Set(context.caseIds);
   const mine = results.filter((r) => wanted.has(r.caseId));
   const count = (state: CaseResult['state']) => mine.filter((r) => r.state === state).length;
@@ -58,7 +58,8 @@ export function summarize(results: readonly CaseResult[], context: SummaryContex
         entry.judged++;
         if (score.pass) entry.passes++;
       }
-      if (score.judge && score.value !== null) entry.agreement.push(score.judge.agreement);
+      const agreement = score.agreement ?? score.judge?.agreement;
+      if (agreement !== undefined && score.value !== null) entry.agreement.push(agreement);
       if (score.error) entry.errors++;
       values.set(name, entry);
     }
