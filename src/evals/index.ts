@@ -126,7 +126,8 @@ export async function evaluate(
   session: Pick<EvalRequest, 'signal' | 'progress' | 'stepSummary' | 'onConcurrencyChange'> = {},
 ): Promise<EvalOutcome> {
   let project: { evals: EvalsSection | undefined; maxRegression: number } | undefined;
-  if (existsSync(join(flags.cwd, 'genai.yaml')) || !flags.dataset) {
+  // A run given its dataset (--dataset, or the run resumed) needs no genai.yaml; with one, its evals section counts.
+  if (existsSync(join(flags.cwd, 'genai.yaml')) || !(flags.dataset || flags.resume)) {
     const { loadManifest } = await import('../manifest/index.js');
     const { manifest } = await loadManifest(flags.cwd);
     project = { evals: manifest.evals, maxRegression: manifest.promotion.maxRegression };

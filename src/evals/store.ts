@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, readFile, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.js';
 import { usageError } from '../errors.js';
+import { readLines } from './lines.js';
 import type { CaseResult, ResultFacts, RunMeta } from './types.js';
 
 /**
@@ -117,45 +117,6 @@ export async function repairResults(cwd: string, id: string): Promise<void> {
     if (size > 0) await truncate(file, 0);
   } finally {
     await handle.close();
-  }
-}
-
-/** One line of a results file: its text and where it sits (byte offset and length, newline excluded). */
-export interface ResultLine {
-  text: string;
-  offset: number;
-  length: number;
-}
-
-/**
- * The lines of a file, one at a time, as they are read from disk in 64 KB chunks: the file is never one
- * string, so a results file of any size reads in constant memory (Node caps a string near 512 MB).
- */
-export async function* readLines(file: string): AsyncGenerator<ResultLine> {
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  let offset = 0;
-  const stream = createReadStream(file, { highWaterMark: 64 * 1024 });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    let from = 0;
-    for (let at = chunk.indexOf(0x0a); at >= 0; at = chunk.indexOf(0x0a, from)) {
-      const piece = chunk.subarray(from, at);
-      const line = pendingBytes ? Buffer.concat([...pending, piece]) : piece;
-      yield { text: line.toString('utf8'), offset, length: line.length };
-      offset += line.length + 1;
-      pending = [];
-      pendingBytes = 0;
-      from = at + 1;
-    }
-    if (from < chunk.length) {
-      // Copied: the stream may reuse its chunk's memory.
-      pending.push(Buffer.from(chunk.subarray(from)));
-      pendingBytes += chunk.length - from;
-    }
-  }
-  if (pendingBytes) {
-    const line = Buffer.concat(pending);
-    yield { text: line.toString('utf8'), offset, length: line.length };
   }
 }
 
