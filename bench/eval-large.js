@@ -83,10 +83,15 @@ function genai(args, stopAtCases) {
     child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-2000)));
     let poll;
     if (stopAtCases) {
+      const before = readdir(join(dir, '.genai', 'evals', 'runs')).catch(() => []);
       poll = setInterval(async () => {
         const runs = await readdir(join(dir, '.genai', 'evals', 'runs')).catch(() => []);
-        const size = runs.length ? await stat(join(dir, '.genai', 'evals', 'runs', runs.at(-1), 'results.jsonl')).catch(() => undefined) : undefined;
-        if (size && size.size > stopAtCases * 300) {
+        if (runs.length <= (await before).length) return;
+        const size = await stat(join(dir, '.genai', 'evals', 'runs', runs.sort().at(-1), 'results.jsonl')).catch(
+          () => undefined,
+        );
+        // About 550 bytes a case without contexts (see the full run's figure).
+        if (size && size.size > stopAtCases * 550) {
           clearInterval(poll);
           child.kill('SIGTERM');
         }
@@ -118,8 +123,18 @@ async function countResults(file) {
   return { lines, unique: ids.size };
 }
 
-const args = ['eval', '--url', url, '--dataset', 'dataset.jsonl', '--no-cache', '--no-progress', '--concurrency', String(CONCURRENCY)];
-const perThousand = (bytes) => `${((bytes / CASES) * 1000 / 1024).toFixed(0)} KB`;
+const args = [
+  'eval',
+  '--url',
+  url,
+  '--dataset',
+  'dataset.jsonl',
+  '--no-cache',
+  '--no-progress',
+  '--concurrency',
+  String(CONCURRENCY),
+];
+const perThousand = (bytes) => `${(((bytes / CASES) * 1000) / 1024).toFixed(0)} KB`;
 try {
   console.log(`eval-large bench: ${CASES} cases, concurrency ${CONCURRENCY}, node ${process.version}`);
   const full = await genai(args);

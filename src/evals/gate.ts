@@ -27,7 +27,7 @@ export function checkThresholds(summary: RunSummary, thresholds: Record<string, 
 }
 
 /** Per-case values of one metric, by case id, skipping errored cases and null values. */
-function valuesByCase(results: readonly ResultFacts[], metric: string): Map<string, number> {
+function valuesByCase(results: Iterable<ResultFacts>, metric: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const result of results) {
     const value = result.scores[metric]?.value;
@@ -49,8 +49,8 @@ export interface CompareOptions {
  * latency, tokens and cost compare relatively to the baseline and are never a regression here.
  */
 export function compareRuns(
-  baseline: readonly ResultFacts[],
-  current: readonly ResultFacts[],
+  baseline: Iterable<ResultFacts>,
+  current: Iterable<ResultFacts>,
   options: CompareOptions,
 ): MetricComparison[] {
   const metrics = new Set<string>();

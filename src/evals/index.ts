@@ -4,6 +4,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import type { EvalsSection } from '../manifest/sections/evals.js';
 import { ResponseCache } from './cache.js';
+import { ResultTable } from './facts.js';
 import { loadDataset, selectCases } from './dataset.js';
 import {
   DEFAULT_CONCURRENCY,
@@ -25,7 +26,6 @@ import { runCases } from './runner.js';
 import {
   cacheDir,
   newRunId,
-  factsOf,
   readResultFacts,
   readRunMeta,
   repairResults,
@@ -128,8 +128,9 @@ export async function evaluate(
   let project: { evals: EvalsSection | undefined; maxRegression: number } | undefined;
   // A run given its dataset (--dataset, or the run resumed) needs no genai.yaml; with one, its evals section counts.
   if (existsSync(join(flags.cwd, 'genai.yaml')) || !(flags.dataset || flags.resume)) {
-    const { loadManifest } = await import('../manifest/index.js');
-    const { manifest } = await loadManifest(flags.cwd);
+    // The validated-manifest cache `genai cost` uses: zod and yaml load only when genai.yaml changed.
+    const { readValidatedManifest } = await import('../manifest/validated.js');
+    const { manifest } = await readValidatedManifest(flags.cwd);
     project = { evals: manifest.evals, maxRegression: manifest.promotion.maxRegression };
   }
   const target = targetFromFlags(flags);
@@ -286,8 +287,8 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
     await writeRunMeta(cwd, meta);
     if (previous) await repairResults(cwd, meta.id);
     // What the summary and gate need of every result stays in memory; the results themselves on disk.
-    const stored = previous ? await readResultFacts(cwd, meta.id) : { facts: [], lines: new Map() };
-    const facts: ResultFacts[] = stored.facts;
+    const stored = previous ? await readResultFacts(cwd, meta.id) : { facts: new ResultTable(), lines: new Map() };
+    const facts: ResultTable = stored.facts;
     const lines: Map<string, { offset: number; length: number }> = stored.lines;
     const todo = cases.filter((c) => !lines.has(c.id));
 
@@ -312,7 +313,7 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
         concurrency: options.concurrency,
         record: async (result) => {
           lines.set(result.caseId, await writer.append(result));
-          facts.push(factsOf(result));
+          facts.add(result);
         },
         storeContexts: options.storeContexts ?? false,
         progress,
@@ -350,12 +351,16 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
     try {
       // A report of a few thousand cases holds them in full; a larger one only their facts (report.json has all).
       const full = cases.length <= FULL_REPORT_CASES;
-      const factsById = full ? undefined : new Map(facts.map((f) => [f.caseId, f]));
       const shown: (CaseResult | ResultFacts)[] = [];
       for (const c of cases) {
         const where = lines.get(c.id);
         if (!where) continue;
-        shown.push(full ? await reader.read(where) : factsById!.get(c.id)!);
+        if (full) shown.push(await reader.read(where));
+        else {
+          // Scores of the cases that did not pass, which the reports explain; the others are in the summary.
+          const caseFacts = facts.get(c.id)!;
+          shown.push(caseFacts.state === 'passed' ? { ...caseFacts, scores: {} } : caseFacts);
+        }
       }
       report = buildReport({
         meta: finalMeta,
@@ -368,7 +373,7 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
           ? undefined
           : {
               cases: 'facts',
-              note: `${cases.length} cases: this report lists each case's facts (state, scores, latency, usage); answers, contexts and rationales are in report.json and results.jsonl`,
+              note: `${cases.length} cases: this report lists each case's state, latency and usage, and the scores of the cases that did not pass; report.json and results.jsonl hold every case in full`,
             },
       });
       files = await writeReports(cwd, report, request, async (write) => {
@@ -501,7 +506,7 @@ interface GateOptions {
 async function gateResults(
   cwd: string,
   runId: string,
-  results: readonly ResultFacts[],
+  results: Iterable<ResultFacts>,
   summary: RunSummary,
   options: GateOptions,
 ): Promise<GateResult> {

@@ -3,8 +3,9 @@ import { type FileHandle, mkdir, open, readdir, readFile, stat, truncate } from 
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.js';
 import { usageError } from '../errors.js';
+import { ResultTable } from './facts.js';
 import { readLines } from './lines.js';
-import type { CaseResult, ResultFacts, RunMeta } from './types.js';
+import type { CaseResult, RunMeta } from './types.js';
 
 /**
  * Run storage under .genai/evals: runs/<RUN_ID>/run.json (metadata, rewritten atomically) and
@@ -168,46 +169,15 @@ export function parseResults(text: string): CaseResult[] {
   return out;
 }
 
-/**
- * What the summary, the gate and a comparison need of a result, and nothing they don't: no answer, no
- * contexts, no rationales. A run keeps these in memory, one per case; the full results stay on disk.
- */
-export function factsOf(result: CaseResult): ResultFacts {
-  const scores: ResultFacts['scores'] = {};
-  for (const [name, score] of Object.entries(result.scores)) {
-    scores[name] = {
-      value: score.value,
-      ...(score.pass !== undefined ? { pass: score.pass } : {}),
-      ...(score.error !== undefined ? { error: score.error } : {}),
-      ...(score.judge ? { agreement: score.judge.agreement } : {}),
-    };
-  }
-  const response = result.response;
-  return {
-    caseId: result.caseId,
-    state: result.state,
-    scores,
-    ...(response
-      ? {
-          response: {
-            latencyMs: response.latencyMs,
-            usage: response.usage,
-            ...(response.cached ? { cached: true } : {}),
-          },
-        }
-      : {}),
-  };
-}
-
 /** A run's results as facts, streamed from its file, with where each full result sits. */
 export async function readResultFacts(
   cwd: string,
   id: string,
-): Promise<{ facts: ResultFacts[]; lines: Map<string, { offset: number; length: number }> }> {
-  const facts: ResultFacts[] = [];
+): Promise<{ facts: ResultTable; lines: Map<string, { offset: number; length: number }> }> {
+  const facts = new ResultTable();
   const lines = new Map<string, { offset: number; length: number }>();
   for await (const { result, offset, length } of readResults(cwd, id)) {
-    facts.push(factsOf(result));
+    facts.add(result);
     lines.set(result.caseId, { offset, length });
   }
   return { facts, lines };
