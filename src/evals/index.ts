@@ -449,16 +449,18 @@ async function writeReports(
   };
   await writeReportJson(files.json, report, writeCases);
   await copy('json');
+  // The reports for people and CI show, of a large run, the cases that did not pass (report.json has all).
+  const shown = report.detail ? { ...report, cases: report.cases.filter((c) => c.state !== 'passed') } : report;
   const { renderJunit } = await import('./reports/junit.js');
-  await writeFile(files.junit, renderJunit(report));
+  await writeFile(files.junit, renderJunit(shown));
   await copy('junit');
   const { renderMarkdown } = await import('./reports/markdown.js');
-  const markdown = renderMarkdown(report);
+  const markdown = renderMarkdown(shown);
   await writeFile(files.markdown, markdown);
   await copy('markdown');
   if (request.stepSummary) await appendFile(request.stepSummary, markdown);
   const { renderHtml } = await import('./reports/html.js');
-  await writeFile(files.html, renderHtml(report));
+  await writeFile(files.html, renderHtml(shown));
   await copy('html');
   return files;
 }
