@@ -1,20 +1,25 @@
 // Benchmark of the eval engine (prints figures; asserts nothing). Run after compiling: node bench/eval.js
 //
+// First the CLI as a user runs it: a one-case `genai eval`, and 500 cases at concurrency 20 against the
+// floor (a bare fetch loop doing the same requests at the same concurrency, plus 150 ms for a Node start).
+// Then the engine in-process:
 // 500 cases at concurrency 20 against a local OpenAI-compatible endpoint that answers after 20 ms, first
 // with one `contains` assertion per case, then also with one LLM judge per case graded by the same
 // endpoint. Each measurement runs in its own process so that its peak RSS is its own. Compared with the
 // ideal bound (requests × latency ÷ concurrency) and with a plain fetch loop doing the same requests.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const CASES = 500;
 const CONCURRENCY = 20;
 const LATENCY_MS = 20;
 const self = fileURLToPath(import.meta.url);
+const bin = join(dirname(self), '..', 'bin', 'run.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const [mode, ...rest] = process.argv.slice(2);
 
 if (mode === 'serve') await serve();
@@ -126,6 +131,16 @@ async function fetchLoop(url, withJudge) {
   report({ wallMs });
 }
 
+function medianOf(run) {
+  const samples = [];
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now();
+    run();
+    samples.push(performance.now() - started);
+  }
+  return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+}
+
 function question(i) {
   return `How do I export report number ${i} as CSV?`;
 }
@@ -151,9 +166,58 @@ function child(args) {
   });
 }
 
+/** A project whose genai.yaml names a dataset of `count` cases; `genai eval` runs in it as a user would. */
+async function cliProject(count) {
+  const cwd = await mkdtemp(join(tmpdir(), 'genai-bench-cli-'));
+  await writeFile(
+    join(cwd, 'genai.yaml'),
+    'name: bench\nevals: { dataset: dataset.jsonl }\nenvironments: { local: { target: local } }\n',
+  );
+  const lines = Array.from({ length: count }, (_, i) =>
+    JSON.stringify({
+      id: `case-${i}`,
+      input: { question: question(i) },
+      assert: [{ type: 'contains', value: 'Export CSV' }],
+    }),
+  );
+  await writeFile(join(cwd, 'dataset.jsonl'), `${lines.join('\n')}\n`);
+  return cwd;
+}
+
+/** Wall time of `genai eval` (the built CLI, a process of its own), median of RUNS after one warm-up. */
+function cliWall(cwd, url, concurrency) {
+  const args = [bin, 'eval', '--url', `${url}/v1`, '--protocol', 'openai', '--no-cache', '--no-progress'];
+  if (concurrency) args.push('--concurrency', String(concurrency));
+  const samples = [];
+  for (let i = 0; i <= RUNS; i++) {
+    const started = performance.now();
+    const result = spawnSync(process.execPath, args, { cwd, stdio: 'pipe' });
+    if (result.status !== 0) throw new Error(`genai eval exited ${result.status}: ${result.stderr}`);
+    // The first run fills the manifest and dataset caches, as any run after an edit does.
+    if (i > 0) samples.push(performance.now() - started);
+  }
+  samples.sort((a, b) => a - b);
+  return { median: samples[Math.floor(samples.length / 2)], min: samples[0], max: samples.at(-1) };
+}
+
 async function main() {
   const server = await child(['serve']);
   try {
+    const one = cliWall(await cliProject(1), server.url);
+    const node = medianOf(() => spawnSync(process.execPath, ['-e', '0']));
+    console.log(`genai eval (the CLI), median of ${RUNS} runs after a warm-up, node ${process.version}`);
+    console.log(
+      `  one case                 ${one.median.toFixed(0).padStart(6)} ms  (min ${one.min.toFixed(0)}, max ${one.max.toFixed(0)}; target ≤ 450 ms; node -e 0: ${node.toFixed(0)} ms)`,
+    );
+    const fetches = [];
+    for (let i = 0; i < RUNS; i++) fetches.push((await child(['fetch', server.url, 'contains'])).wallMs);
+    fetches.sort((a, b) => a - b);
+    const floor = fetches[Math.floor(fetches.length / 2)] + 150;
+    const many = cliWall(await cliProject(CASES), server.url, CONCURRENCY);
+    console.log(
+      `  ${CASES} cases, conc. ${CONCURRENCY}     ${many.median.toFixed(0).padStart(6)} ms  floor ${floor.toFixed(0)} ms (fetch loop + 150 ms Node start)  ${(many.median / floor).toFixed(2)}× floor (target ≤ 1.5×)`,
+    );
+
     console.log(
       `eval bench: ${CASES} cases, concurrency ${CONCURRENCY}, endpoint latency ${LATENCY_MS} ms, node ${process.version}`,
     );

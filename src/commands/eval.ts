@@ -81,6 +81,10 @@ Reports (report.json, junit.xml, report.md, report.html) are written to .genai/e
       description: `Share of errored cases (0..1) above which the run fails with exit 3 (default ${DEFAULT_MAX_ERROR_RATE}).`,
       parse: async (input) => parseShare('--max-error-rate', input),
     })(),
+    'store-contexts': Flags.boolean({
+      description:
+        "Keep each case's retrieved contexts in results.jsonl and report.json (kept anyway when a judge reads them).",
+    }),
     junit: Flags.string({ description: 'Also write the JUnit XML report here.' }),
     markdown: Flags.string({ description: 'Also write the Markdown report here.' }),
     html: Flags.string({ description: 'Also write the HTML report here.' }),

@@ -31,6 +31,7 @@ export interface EvalFlags {
   html?: string | undefined;
   report?: string | undefined;
   verbose?: boolean | undefined;
+  'store-contexts'?: boolean | undefined;
 }
 
 /** A share between 0 and 1 given to FLAG, e.g. --max-error-rate 0.05. */

@@ -1,6 +1,6 @@
 import { isOperational, metricDirection } from './metrics.js';
 import { mean, pairedBootstrap } from './stats.js';
-import type { CaseResult, GateResult, MetricComparison, MovedCase, RunSummary, ThresholdCheck } from './types.js';
+import type { GateResult, ResultFacts, MetricComparison, MovedCase, RunSummary, ThresholdCheck } from './types.js';
 
 export const CONFIDENCE = 0.95;
 
@@ -27,7 +27,7 @@ export function checkThresholds(summary: RunSummary, thresholds: Record<string, 
 }
 
 /** Per-case values of one metric, by case id, skipping errored cases and null values. */
-function valuesByCase(results: readonly CaseResult[], metric: string): Map<string, number> {
+function valuesByCase(results: Iterable<ResultFacts>, metric: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const result of results) {
     const value = result.scores[metric]?.value;
@@ -49,8 +49,8 @@ export interface CompareOptions {
  * latency, tokens and cost compare relatively to the baseline and are never a regression here.
  */
 export function compareRuns(
-  baseline: readonly CaseResult[],
-  current: readonly CaseResult[],
+  baseline: Iterable<ResultFacts>,
+  current: Iterable<ResultFacts>,
   options: CompareOptions,
 ): MetricComparison[] {
   const metrics = new Set<string>();

@@ -1,3 +1,5 @@
+import { GenaiError } from '../errors.js';
+
 /**
  * HTTP with the manners an eval run needs against a real service: per-request timeouts, retries with
  * exponential backoff and full jitter, Retry-After honoured, and a limiter that slows down on 429 and recovers.
@@ -10,11 +12,14 @@ export class RequestFailure extends Error {
     readonly kind: RequestFailureKind,
     message: string,
     readonly status?: number,
-    readonly attempts = 1,
+    public attempts = 1,
   ) {
     super(message);
     this.name = 'RequestFailure';
   }
+
+  /** What the server asked us to wait (Retry-After) before trying again, when it said. */
+  retryAfterMs?: number;
 }
 
 /** A response body that is not what the protocol promises; retried like a 5xx. */
@@ -202,6 +207,65 @@ export async function requestJson<T>(
     parse: (body: unknown) => T;
   },
 ): Promise<JsonResult<T>> {
+  const payload = init.body === undefined ? null : JSON.stringify(init.body);
+  const result = await withRetries(async (signal) => {
+    const response = await fetch(url, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers: {
+        accept: 'application/json',
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...init.headers,
+      },
+      body: payload,
+      signal,
+    });
+    const text = await response.text();
+    if (!response.ok) throw httpFailure(response.status, text, response.headers.get('retry-after'));
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new MalformedResponse(`body is not JSON: ${text.slice(0, 60)}`);
+    }
+    return { value: options.parse(body), headers: response.headers };
+  }, options);
+  return {
+    value: result.value.value,
+    headers: result.value.headers,
+    latencyMs: result.latencyMs,
+    attempts: result.attempts,
+  };
+}
+
+/**
+ * The failure of an HTTP answer that is not a success. A 413 says so in words, with a fix: the case's input
+ * (or the judge's prompt with the retrieved contexts) is larger than the server accepts.
+ */
+export function httpFailure(status: number, text: string, retryAfter?: string | null): RequestFailure {
+  const failure =
+    status === 413
+      ? new RequestFailure(
+          'http',
+          "request too large (413): the server refused the request body — fix: shorten the case's input, or raise the body size limit of the service",
+          status,
+        )
+      : new RequestFailure('http', `HTTP ${status}${text ? `: ${text.slice(0, 120)}` : ''}`, status);
+  const waitMs = parseRetryAfter(retryAfter ?? null);
+  if (waitMs !== undefined) failure.retryAfterMs = waitMs;
+  return failure;
+}
+
+/**
+ * The attempt loop shared by every client (fetch, the AWS SDK): a slot of the limiter per attempt, a timeout
+ * per attempt (its signal is handed to `send`), retries with backoff on transient failures, Retry-After
+ * honoured for the request that got it. `send` throws RequestFailure (kind http, with the status) for an
+ * answer that is not a success, MalformedResponse for a broken body, anything else for a lost request.
+ * A GenaiError (a problem of the user's environment, e.g. missing credentials) ends the loop at once.
+ */
+export async function withRetries<T>(
+  send: (signal: AbortSignal) => Promise<T>,
+  options: { policy: RetryPolicy; limiter?: AdaptiveLimiter | undefined; signal?: AbortSignal | undefined },
+): Promise<{ value: T; latencyMs: number; attempts: number }> {
   const { policy, limiter } = options;
   // The run's signal is shared by every request in flight: listen on a dependant of it, one per call, so
   // that the run's signal itself never collects listeners (MaxListenersExceededWarning).
@@ -221,42 +285,25 @@ export async function requestJson<T>(
     signal?.addEventListener('abort', stop, { once: true });
     const started = performance.now();
     try {
-      const response = await fetch(url, {
-        method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-        headers: {
-          accept: 'application/json',
-          ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...init.headers,
-        },
-        body: init.body === undefined ? null : JSON.stringify(init.body),
-        signal: controller.signal,
-      });
-      const text = await response.text();
-      outcome = response.status === 429 ? 'throttled' : 'answered';
-      const latencyMs = Math.round(performance.now() - started);
-      if (response.ok) {
-        let body: unknown;
-        try {
-          body = JSON.parse(text);
-        } catch {
-          throw new MalformedResponse(`body is not JSON: ${text.slice(0, 60)}`);
-        }
-        const value = options.parse(body);
-        return { value, latencyMs, attempts: attempt + 1, headers: response.headers };
-      }
-      last = new RequestFailure(
-        'http',
-        `HTTP ${response.status}${text ? `: ${text.slice(0, 120)}` : ''}`,
-        response.status,
-        attempt + 1,
-      );
-      if (!retryableStatus.has(response.status)) throw last;
-      const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
-      if (retryAfter !== undefined) waitMs = Math.min(retryAfter, policy.maxRetryAfterMs ?? 60_000);
+      const value = await send(controller.signal);
+      outcome = 'answered';
+      return { value, latencyMs: Math.round(performance.now() - started), attempts: attempt + 1 };
     } catch (err) {
-      if (err instanceof RequestFailure && err === last && !retryableStatus.has(err.status ?? 0)) throw err;
+      if (err instanceof GenaiError) throw err;
       if (signal?.aborted) throw new RequestFailure('aborted', 'stopped', undefined, attempt + 1);
-      last = classify(err, policy, attempt + 1);
+      const failure = classify(err, policy, attempt + 1);
+      outcome =
+        failure.status === 429
+          ? 'throttled'
+          : failure.status !== undefined || failure.kind === 'malformed'
+            ? 'answered'
+            : 'lost';
+      if (failure.kind === 'http' && failure.status !== undefined && !retryableStatus.has(failure.status)) {
+        failure.attempts = attempt + 1;
+        throw failure;
+      }
+      last = failure;
+      if (failure.retryAfterMs !== undefined) waitMs = Math.min(failure.retryAfterMs, policy.maxRetryAfterMs ?? 60_000);
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', stop);
@@ -288,7 +335,8 @@ function classify(err: unknown, policy: RetryPolicy, attempts: number): RequestF
   if (error?.name === 'TimeoutError' || error?.name === 'AbortError') {
     return new RequestFailure('timeout', `no answer within ${policy.timeoutMs} ms`, undefined, attempts);
   }
-  const code = error?.cause?.code ?? '';
+  // fetch puts the network code on `cause`; Node's http (the AWS SDK's handler) on the error itself.
+  const code = error?.cause?.code ?? (error as { code?: string })?.code ?? '';
   if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) {
     return new RequestFailure('unreachable', `cannot connect (${code})`, undefined, attempts);
   }

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, open, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import type { EvalsSection } from '../manifest/sections/evals.js';
 import { ResponseCache } from './cache.js';
+import { ResultTable } from './facts.js';
 import { loadDataset, selectCases } from './dataset.js';
 import {
   DEFAULT_CONCURRENCY,
@@ -20,17 +21,16 @@ import { AdaptiveLimiter, type RetryPolicy } from './http.js';
 import { judgeModel, judgeSpecs, type JudgePanel } from './judges/index.js';
 import { summarize } from './metrics.js';
 import { silentProgress, type Progress } from './progress.js';
-import { buildReport, type EvalReport } from './reports/report.js';
-import { renderHtml } from './reports/html.js';
-import { renderJunit } from './reports/junit.js';
-import { renderMarkdown } from './reports/markdown.js';
+import { buildReport, FULL_REPORT_CASES, reportCase, type EvalReport, type ReportCase } from './reports/report.js';
 import { runCases } from './runner.js';
 import {
   cacheDir,
   newRunId,
-  readRun,
+  readResultFacts,
+  readRunMeta,
   repairResults,
   resolveBaseline,
+  ResultsReader,
   ResultsWriter,
   runDir,
   writeBaseline,
@@ -41,6 +41,7 @@ import type {
   CaseResult,
   ConcurrencyChange,
   GateResult,
+  ResultFacts,
   RunMeta,
   RunOptions,
   RunSummary,
@@ -89,6 +90,8 @@ export interface EvalRequest {
   baseline?: string | undefined;
   resume?: string | undefined;
   saveBaseline?: string | undefined;
+  /** Keep each case's retrieved contexts in results.jsonl even when no judge reads them. */
+  storeContexts?: boolean | undefined;
   /** Extra copies of the reports. */
   outputs?:
     | {
@@ -123,9 +126,11 @@ export async function evaluate(
   session: Pick<EvalRequest, 'signal' | 'progress' | 'stepSummary' | 'onConcurrencyChange'> = {},
 ): Promise<EvalOutcome> {
   let project: { evals: EvalsSection | undefined; maxRegression: number } | undefined;
-  if (existsSync(join(flags.cwd, 'genai.yaml')) || !flags.dataset) {
-    const { loadManifest } = await import('../manifest/index.js');
-    const { manifest } = await loadManifest(flags.cwd);
+  // A run given its dataset (--dataset, or the run resumed) needs no genai.yaml; with one, its evals section counts.
+  if (existsSync(join(flags.cwd, 'genai.yaml')) || !(flags.dataset || flags.resume)) {
+    // The validated-manifest cache `genai cost` uses: zod and yaml load only when genai.yaml changed.
+    const { readValidatedManifest } = await import('../manifest/validated.js');
+    const { manifest } = await readValidatedManifest(flags.cwd);
     project = { evals: manifest.evals, maxRegression: manifest.promotion.maxRegression };
   }
   const target = targetFromFlags(flags);
@@ -152,6 +157,7 @@ export async function evaluate(
     baseline: flags.baseline,
     resume: flags.resume,
     saveBaseline: flags['save-baseline'],
+    storeContexts: flags['store-contexts'],
     outputs: { json: flags.report, junit: flags.junit, markdown: flags.markdown, html: flags.html },
     stepSummary: session.stepSummary,
     signal: session.signal,
@@ -172,7 +178,7 @@ export async function openTarget(cwd: string, spec: TargetSpec): Promise<OpenedT
 export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
   const cwd = resolve(request.cwd);
   const evals = request.evals;
-  const previous = request.resume ? await readRun(cwd, request.resume) : undefined;
+  const previous = request.resume ? await readRunMeta(cwd, request.resume) : undefined;
 
   // An empty --dataset or --model counts as not given.
   const datasetPath = previous?.meta.dataset.path ?? (request.dataset || evals?.dataset);
@@ -214,6 +220,7 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
                 baseUrl: evals.judgeModel.baseUrl,
               }
             : null,
+        storeContexts: request.storeContexts || undefined,
       };
   const byId = new Map(dataset.cases.map((c) => [c.id, c]));
   const cases = previous
@@ -221,6 +228,8 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
     : selectCases(dataset.cases, { filter: options.filter, sample: options.sample, seed: options.seed });
 
   const specs = judgeSpecs(evals ?? {}, options.judges);
+  // Retrieved contexts are most of a result's size: kept only when a judge reads them or when asked.
+  options.storeContexts ||= specs.some((spec) => spec.shows.includes('contexts'));
   const missingJudges = options.judges.filter((name) => !specs.some((s) => s.name === name));
   if (missingJudges.length) {
     throw usageError(
@@ -234,6 +243,12 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
 
   // A wrong --baseline is a usage error before any request is made.
   const baselineRef = request.baseline ? await resolveBaseline(cwd, request.baseline) : undefined;
+
+  // The judge model's client checks its credentials here, before a target is opened or a run recorded.
+  const policy: RetryPolicy = { timeoutMs: options.timeoutMs, retries: options.retries };
+  const limits = concurrencyTrace(options.concurrency, request.onConcurrencyChange);
+  const judgeConfig = evals?.judgeModel && evals.judgeModel.provider !== 'offline' ? evals.judgeModel : undefined;
+  const judge = judgeConfig ? await judgeModel(judgeConfig, { policy, limiter: limits.limiter('judge') }) : undefined;
 
   const targetSpec: TargetSpec | undefined = request.target ?? (previous ? specOf(previous.meta.target) : undefined);
   if (!targetSpec)
@@ -271,22 +286,21 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
     delete meta.concurrency;
     await writeRunMeta(cwd, meta);
     if (previous) await repairResults(cwd, meta.id);
-    const done = new Set((previous?.results ?? []).map((r) => r.caseId));
-    const todo = cases.filter((c) => !done.has(c.id));
+    // What the summary and gate need of every result stays in memory; the results themselves on disk.
+    const stored = previous ? await readResultFacts(cwd, meta.id) : { facts: new ResultTable(), lines: new Map() };
+    const facts: ResultTable = stored.facts;
+    const lines: Map<string, { offset: number; length: number }> = stored.lines;
+    const todo = cases.filter((c) => !lines.has(c.id));
 
-    const policy: RetryPolicy = { timeoutMs: options.timeoutMs, retries: options.retries };
-    const limits = concurrencyTrace(options.concurrency, request.onConcurrencyChange);
     const cache = new ResponseCache(cacheDir(cwd), options.cache);
-    const judgeConfig = evals?.judgeModel && evals.judgeModel.provider !== 'offline' ? evals.judgeModel : undefined;
     const panel: JudgePanel = {
       specs,
-      model: judgeConfig ? judgeModel(judgeConfig, { policy, limiter: limits.limiter('judge') }) : undefined,
+      model: judge,
       repeat: options.repeat,
       temperature: judgeConfig?.temperature ?? (options.repeat > 1 ? 0.7 : 0),
       malformedRetries: 2,
       cache,
     };
-    const results: CaseResult[] = [...(previous?.results ?? [])];
     const writer = await ResultsWriter.open(cwd, meta.id);
     const progress = request.progress ?? silentProgress;
     progress.start(cases.length, cases.length - todo.length);
@@ -298,9 +312,10 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
         scoring: { retrievalK: options.retrievalK, pricing: evals?.pricing },
         concurrency: options.concurrency,
         record: async (result) => {
-          await writer.append(result);
-          results.push(result);
+          lines.set(result.caseId, await writer.append(result));
+          facts.add(result);
         },
+        storeContexts: options.storeContexts ?? false,
         progress,
         signal: request.signal,
       }));
@@ -309,12 +324,12 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
       await writer.close();
     }
 
-    const summary = summarize(results, {
+    const summary = summarize(facts, {
       judgeNames: new Set(specs.map((s) => s.name)),
       offlineJudges: !panel.model,
       caseIds: meta.dataset.caseIds,
     });
-    const gate = await gateResults(cwd, meta.id, results, summary, {
+    const gate = await gateResults(cwd, meta.id, facts, summary, {
       evals,
       maxRegression: request.maxRegression,
       maxErrorRate: request.maxErrorRate,
@@ -330,15 +345,46 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
       concurrency: limits.trace,
     };
     await writeRunMeta(cwd, finalMeta);
-    const report = buildReport({
-      meta: finalMeta,
-      cases,
-      results,
-      summary,
-      gate,
-      judgeNames: specs.map((s) => s.name),
-    });
-    const files = await writeReports(cwd, report, request);
+    const reader = await ResultsReader.open(cwd, meta.id);
+    let files: EvalOutcome['files'];
+    let report: EvalReport;
+    try {
+      // A report of a few thousand cases holds them in full; a larger one only their facts (report.json has all).
+      const full = cases.length <= FULL_REPORT_CASES;
+      const shown: (CaseResult | ResultFacts)[] = [];
+      for (const c of cases) {
+        const where = lines.get(c.id);
+        if (!where) continue;
+        if (full) shown.push(await reader.read(where));
+        else {
+          // Scores of the cases that did not pass, which the reports explain; the others are in the summary.
+          const caseFacts = facts.get(c.id)!;
+          shown.push(caseFacts.state === 'passed' ? { ...caseFacts, scores: {} } : caseFacts);
+        }
+      }
+      report = buildReport({
+        meta: finalMeta,
+        cases,
+        results: shown,
+        summary,
+        gate,
+        judgeNames: specs.map((s) => s.name),
+        detail: full
+          ? undefined
+          : {
+              cases: 'facts',
+              note: `${cases.length} cases: this report lists each case's state, latency and usage, and the scores of the cases that did not pass; report.json and results.jsonl hold every case in full`,
+            },
+      });
+      files = await writeReports(cwd, report, request, async (write) => {
+        for (const c of cases) {
+          const where = lines.get(c.id);
+          await write(reportCase(c, where ? await reader.read(where) : undefined));
+        }
+      });
+    } finally {
+      await reader.close();
+    }
     let baselineSaved: string | undefined;
     if (request.saveBaseline && gate.pass && !stopped) {
       await writeBaseline(cwd, request.saveBaseline, meta.id);
@@ -373,14 +419,18 @@ function specOf(target: RunTarget): TargetSpec {
   return { kind: 'url', url: target.url };
 }
 
-async function writeReports(cwd: string, report: EvalReport, request: EvalRequest): Promise<EvalOutcome['files']> {
+/**
+ * Writes the run folder's reports and the requested copies. report.json is streamed case by case
+ * (`writeCases`), so that it holds every case in full however many there are; the other reports are
+ * rendered one at a time from `report`, so that only one of them is a string in memory at once.
+ */
+async function writeReports(
+  cwd: string,
+  report: EvalReport,
+  request: EvalRequest,
+  writeCases: (write: (c: ReportCase) => Promise<void>) => Promise<void>,
+): Promise<EvalOutcome['files']> {
   const dir = runDir(cwd, report.run.id);
-  const rendered = {
-    json: `${JSON.stringify(report, null, 2)}\n`,
-    junit: renderJunit(report),
-    markdown: renderMarkdown(report),
-    html: renderHtml(report),
-  };
   const files = {
     runDir: dir,
     json: join(dir, 'report.json'),
@@ -389,22 +439,61 @@ async function writeReports(cwd: string, report: EvalReport, request: EvalReques
     html: join(dir, 'report.html'),
     extra: [] as string[],
   };
-  await Promise.all([
-    writeFile(files.json, rendered.json),
-    writeFile(files.junit, rendered.junit),
-    writeFile(files.markdown, rendered.markdown),
-    writeFile(files.html, rendered.html),
-  ]);
-  for (const format of ['json', 'junit', 'markdown', 'html'] as const) {
+  const copy = async (format: 'json' | 'junit' | 'markdown' | 'html') => {
     const target = request.outputs?.[format];
-    if (!target) continue;
+    if (!target) return;
     const path = resolve(cwd, target);
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, rendered[format]);
+    await copyFile(files[format], path);
     files.extra.push(path);
-  }
-  if (request.stepSummary) await appendFile(request.stepSummary, rendered.markdown);
+  };
+  await writeReportJson(files.json, report, writeCases);
+  await copy('json');
+  // The reports for people and CI show, of a large run, the cases that did not pass (report.json has all).
+  const shown = report.detail ? { ...report, cases: report.cases.filter((c) => c.state !== 'passed') } : report;
+  const { renderJunit } = await import('./reports/junit.js');
+  await writeFile(files.junit, renderJunit(shown));
+  await copy('junit');
+  const { renderMarkdown } = await import('./reports/markdown.js');
+  const markdown = renderMarkdown(shown);
+  await writeFile(files.markdown, markdown);
+  await copy('markdown');
+  if (request.stepSummary) await appendFile(request.stepSummary, markdown);
+  const { renderHtml } = await import('./reports/html.js');
+  await writeFile(files.html, renderHtml(shown));
+  await copy('html');
   return files;
+}
+
+/**
+ * report.json as JSON.stringify(report, null, 2) would write it, but with the cases streamed one by one
+ * from `writeCases` instead of from `report.cases`.
+ */
+async function writeReportJson(
+  file: string,
+  report: EvalReport,
+  writeCases: (write: (c: ReportCase) => Promise<void>) => Promise<void>,
+): Promise<void> {
+  const marker = '\u0000cases\u0000';
+  const [head, tail] = JSON.stringify({ ...report, cases: [marker] }, null, 2).split(
+    `    ${JSON.stringify(marker)}`,
+  ) as [string, string];
+  const handle = await open(file, 'w');
+  try {
+    let buffered = head;
+    let first = true;
+    await writeCases(async (c) => {
+      buffered += `${first ? '' : ',\n'}    ${JSON.stringify(c, null, 2).replace(/\n/g, '\n    ')}`;
+      first = false;
+      if (buffered.length > 1 << 20) {
+        await handle.write(buffered);
+        buffered = '';
+      }
+    });
+    await handle.write(first ? `${head.replace(/\[\n$/, '[')}${tail.replace(/^\n\s*/, '')}\n` : `${buffered}${tail}\n`);
+  } finally {
+    await handle.close();
+  }
 }
 
 interface GateOptions {
@@ -419,17 +508,17 @@ interface GateOptions {
 async function gateResults(
   cwd: string,
   runId: string,
-  results: CaseResult[],
+  results: Iterable<ResultFacts>,
   summary: RunSummary,
   options: GateOptions,
 ): Promise<GateResult> {
   const maxRegression = options.maxRegression ?? DEFAULT_MAX_REGRESSION;
   let baseline: { runId: string; label: string; comparisons: ReturnType<typeof compareRuns> } | undefined;
   if (options.baseline && options.baseline.runId !== runId) {
-    const stored = await readRun(cwd, options.baseline.runId);
+    const stored = await readResultFacts(cwd, options.baseline.runId);
     baseline = {
       ...options.baseline,
-      comparisons: compareRuns(stored.results, results, { maxRegression, seed: options.seed ?? DEFAULT_SEED }),
+      comparisons: compareRuns(stored.facts, results, { maxRegression, seed: options.seed ?? DEFAULT_SEED }),
     };
   }
   return decideGate({
@@ -450,13 +539,14 @@ export async function gateRun(
   runId: string,
   options: { evals?: EvalsSection | undefined; maxRegression?: number | undefined; baseline?: string | undefined },
 ): Promise<GateResult> {
-  const run = await readRun(cwd, runId);
+  const run = await readRunMeta(cwd, runId);
   if (!run.meta.summary) {
     throw usageError('E_EVAL_RUN_UNFINISHED', `eval run ${runId} did not finish`, {
       fix: `finish it with genai eval --resume ${runId}, or run a new one`,
     });
   }
-  return gateResults(cwd, runId, run.results, run.meta.summary, {
+  const { facts } = await readResultFacts(cwd, run.meta.id);
+  return gateResults(cwd, runId, facts, run.meta.summary, {
     evals: options.evals,
     maxRegression: options.maxRegression,
     baseline: options.baseline ? await resolveBaseline(cwd, options.baseline) : undefined,

@@ -1,5 +1,5 @@
 import { mean, percentile } from './stats.js';
-import type { CaseResult, MetricSummary, RunSummary } from './types.js';
+import type { MetricSummary, ResultFacts, RunSummary } from './types.js';
 
 /** Metrics where less is better; all the others are scores in 0..1 where more is better. */
 const lowerIsBetter = new Set(['latencyMs', 'latencyP50Ms', 'latencyP95Ms', 'tokens', 'costUsd', 'errorRate']);
@@ -37,20 +37,22 @@ export interface SummaryContext {
 }
 
 /** Counts and per-metric aggregates of a run. Pure. */
-export function summarize(results: readonly CaseResult[], context: SummaryContext): RunSummary {
+export function summarize(results: Iterable<ResultFacts>, context: SummaryContext): RunSummary {
   const wanted = new Set(context.caseIds);
-  const mine = results.filter((r) => wanted.has(r.caseId));
-  const count = (state: CaseResult['state']) => mine.filter((r) => r.state === state).length;
-  const passed = count('passed');
-  const failed = count('failed');
-  const errored = count('errored');
+  const counts = { passed: 0, failed: 0, errored: 0 };
   const total = context.caseIds.length;
-
   const values = new Map<
     string,
     { values: number[]; passes: number; judged: number; agreement: number[]; errors: number }
   >();
-  for (const result of mine) {
+  const latencies: number[] = [];
+  const usage = { inputTokens: 0, outputTokens: 0, embeddingTokens: 0 };
+  let cost: number | null = null;
+  let cachedResponses = 0;
+  // One pass: the results may be a table whose rows are made on the fly.
+  for (const result of results) {
+    if (!wanted.has(result.caseId)) continue;
+    counts[result.state]++;
     for (const [name, score] of Object.entries(result.scores)) {
       const entry = values.get(name) ?? { values: [], passes: 0, judged: 0, agreement: [], errors: 0 };
       if (score.value !== null) entry.values.push(score.value);
@@ -58,11 +60,21 @@ export function summarize(results: readonly CaseResult[], context: SummaryContex
         entry.judged++;
         if (score.pass) entry.passes++;
       }
-      if (score.judge && score.value !== null) entry.agreement.push(score.judge.agreement);
+      const agreement = score.agreement ?? score.judge?.agreement;
+      if (agreement !== undefined && score.value !== null) entry.agreement.push(agreement);
       if (score.error) entry.errors++;
       values.set(name, entry);
     }
+    if (!result.response) continue;
+    latencies.push(result.response.latencyMs);
+    usage.inputTokens += result.response.usage.inputTokens;
+    usage.outputTokens += result.response.usage.outputTokens;
+    usage.embeddingTokens += result.response.usage.embeddingTokens;
+    if (result.response.cached) cachedResponses++;
+    const caseCost = result.scores.costUsd?.value;
+    if (typeof caseCost === 'number') cost = (cost ?? 0) + caseCost;
   }
+  const { passed, failed, errored } = counts;
   const metrics: Record<string, MetricSummary> = {};
   for (const [name, entry] of [...values].sort(([a], [b]) => a.localeCompare(b))) {
     const kind = metricKind(name, context.judgeNames);
@@ -78,7 +90,6 @@ export function summarize(results: readonly CaseResult[], context: SummaryContex
       agreement: entry.agreement.length ? mean(entry.agreement) : undefined,
     };
   }
-  const latencies = mine.flatMap((r) => (r.response ? [r.response.latencyMs] : []));
   if (latencies.length) {
     for (const [name, p] of [
       ['latencyP50Ms', 50],
@@ -104,18 +115,6 @@ export function summarize(results: readonly CaseResult[], context: SummaryContex
   const errorRate = total ? errored / total : 0;
   metrics.errorRate = { name: 'errorRate', value: errorRate, count: total, direction: 'lower', kind: 'operational' };
 
-  const usage = { inputTokens: 0, outputTokens: 0, embeddingTokens: 0 };
-  let cost: number | null = null;
-  let cachedResponses = 0;
-  for (const result of mine) {
-    if (!result.response) continue;
-    usage.inputTokens += result.response.usage.inputTokens;
-    usage.outputTokens += result.response.usage.outputTokens;
-    usage.embeddingTokens += result.response.usage.embeddingTokens;
-    if (result.response.cached) cachedResponses++;
-    const caseCost = result.scores.costUsd?.value;
-    if (typeof caseCost === 'number') cost = (cost ?? 0) + caseCost;
-  }
   return {
     total,
     passed,

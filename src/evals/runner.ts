@@ -15,6 +15,8 @@ export interface RunnerDeps {
   record: (result: CaseResult) => Promise<void>;
   progress: Progress;
   signal?: AbortSignal | undefined;
+  /** Keep the retrieved contexts in the recorded result (a judge reads them, or --store-contexts). */
+  storeContexts?: boolean | undefined;
 }
 
 /** The state a case ends in, from what happened to it. Pure. */
@@ -52,10 +54,12 @@ export async function evaluateCase(evalCase: EvalCase, deps: RunnerDeps): Promis
   Object.assign(scores, judged);
   const state = caseState(scores, false);
   const judgeError = Object.entries(judged).find(([, s]) => s.error);
+  // Scorers and judges have read the contexts; the record keeps them only when asked.
+  const { contexts, ...rest } = response;
   return {
     caseId: evalCase.id,
     state,
-    response,
+    response: deps.storeContexts && contexts ? { ...rest, contexts } : rest,
     scores,
     error: judgeError ? { kind: 'judge', metric: judgeError[0], message: judgeError[1].error! } : undefined,
     finishedAt: finishedAt(),

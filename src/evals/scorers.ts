@@ -1,4 +1,5 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ValidateFunction } from 'ajv';
 import { hitAtK, ndcgAtK, reciprocalRank, recallAtK } from './retrieval.js';
 import type { Assertion, EvalCase, Score, TargetResponse } from './types.js';
 
@@ -33,7 +34,13 @@ export function costOf(response: TargetResponse, pricing?: Pricing): number | nu
   );
 }
 
-const ajv = new Ajv({ allErrors: false, strict: false });
+// Loaded on the first json-schema assertion only (synchronously: scoring is synchronous); most runs have none.
+let ajv: Ajv | undefined;
+function schemaValidator(): Ajv {
+  const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+  ajv ??= new AjvClass({ allErrors: false, strict: false });
+  return ajv;
+}
 const schemaCache = new WeakMap<object, ValidateFunction>();
 
 function fold(text: string, ignoreCase: boolean | undefined): string {
@@ -90,7 +97,7 @@ export function scoreAssertion(assertion: Assertion, response: TargetResponse, c
       }
       let validate = schemaCache.get(assertion.schema);
       if (!validate) {
-        validate = ajv.compile(assertion.schema);
+        validate = schemaValidator().compile(assertion.schema);
         schemaCache.set(assertion.schema, validate);
       }
       const pass = validate(parsed) === true;

@@ -3,6 +3,8 @@ import { type FileHandle, mkdir, open, readdir, readFile, stat, truncate } from 
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.js';
 import { usageError } from '../errors.js';
+import { ResultTable } from './facts.js';
+import { readLines } from './lines.js';
 import type { CaseResult, RunMeta } from './types.js';
 
 /**
@@ -36,19 +38,27 @@ export async function writeRunMeta(cwd: string, meta: RunMeta): Promise<void> {
  */
 export class ResultsWriter {
   private chain: Promise<void> = Promise.resolve();
-  private constructor(private readonly handle: FileHandle) {}
+  private constructor(
+    private readonly handle: FileHandle,
+    /** Where the next line starts. */
+    private position: number,
+  ) {}
 
   static async open(cwd: string, id: string): Promise<ResultsWriter> {
     await mkdir(runDir(cwd, id), { recursive: true });
-    return new ResultsWriter(await open(join(runDir(cwd, id), 'results.jsonl'), 'a'));
+    const handle = await open(resultsPath(cwd, id), 'a');
+    return new ResultsWriter(handle, (await handle.stat()).size);
   }
 
-  append(result: CaseResult): Promise<void> {
-    const line = `${JSON.stringify(result)}\n`;
+  /** Appends a result; resolves with where its line sits, to read it again without reading the file. */
+  append(result: CaseResult): Promise<{ offset: number; length: number }> {
+    const line = Buffer.from(`${JSON.stringify(result)}\n`);
+    const where = { offset: this.position, length: line.length - 1 };
+    this.position += line.length;
     this.chain = this.chain.then(async () => {
       await this.handle.write(line);
     });
-    return this.chain;
+    return this.chain.then(() => where);
   }
 
   async close(): Promise<void> {
@@ -58,36 +68,119 @@ export class ResultsWriter {
   }
 }
 
-/** Cuts an incomplete last line (a write cut short by a kill) so that the next append starts clean. */
+/** Reads single results back by where their lines sit (ResultsWriter.append, readResults). */
+export class ResultsReader {
+  private constructor(private readonly handle: FileHandle | undefined) {}
+
+  static async open(cwd: string, id: string): Promise<ResultsReader> {
+    return new ResultsReader(await open(resultsPath(cwd, id), 'r').catch(() => undefined));
+  }
+
+  async read(where: { offset: number; length: number }): Promise<CaseResult> {
+    const buffer = Buffer.alloc(where.length);
+    await this.handle!.read(buffer, 0, where.length, where.offset);
+    return JSON.parse(buffer.toString('utf8')) as CaseResult;
+  }
+
+  async close(): Promise<void> {
+    await this.handle?.close();
+  }
+}
+
+export const resultsPath = (cwd: string, id: string) => join(runDir(cwd, id), 'results.jsonl');
+
+/**
+ * Cuts an incomplete last line (a write cut short by a kill) so that the next append starts clean. Reads
+ * the file backwards from its end in small blocks: never the whole file.
+ */
 export async function repairResults(cwd: string, id: string): Promise<void> {
-  const file = join(runDir(cwd, id), 'results.jsonl');
-  let text: string;
+  const file = resultsPath(cwd, id);
+  let handle: FileHandle;
   try {
-    text = await readFile(file, 'utf8');
+    handle = await open(file, 'r');
   } catch {
     return;
   }
-  if (text.length === 0 || text.endsWith('\n')) return;
-  await truncate(file, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
+  try {
+    const { size } = await handle.stat();
+    const block = Buffer.alloc(64 * 1024);
+    let end = size;
+    while (end > 0) {
+      const start = Math.max(0, end - block.length);
+      const { bytesRead } = await handle.read(block, 0, end - start, start);
+      const newline = block.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (newline >= 0) {
+        if (start + newline + 1 < size) await truncate(file, start + newline + 1);
+        return;
+      }
+      end = start;
+    }
+    if (size > 0) await truncate(file, 0);
+  } finally {
+    await handle.close();
+  }
 }
 
-/** Every complete result line, the first one per case id (a case is never counted twice). */
+/** A result as read from the results file, with where its line sits (to read it again by offset). */
+export interface StoredResult {
+  result: CaseResult;
+  offset: number;
+  length: number;
+}
+
+/**
+ * Every complete result of a run's results file, streamed, the first one per case id (a case is never
+ * counted twice). An unreadable line (a write cut short) is skipped. A missing file has no results.
+ */
+export async function* readResults(cwd: string, id: string): AsyncGenerator<StoredResult> {
+  const seen = new Set<string>();
+  try {
+    for await (const line of readLines(resultsPath(cwd, id))) {
+      const result = parseResultLine(line.text);
+      if (!result || seen.has(result.caseId)) continue;
+      seen.add(result.caseId);
+      yield { result, offset: line.offset, length: line.length };
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException)?.code !== 'ENOENT') throw err;
+  }
+}
+
+function parseResultLine(line: string): CaseResult | undefined {
+  if (!line.trim()) return undefined;
+  try {
+    const result = JSON.parse(line) as CaseResult;
+    return typeof result?.caseId === 'string' ? result : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every complete result line of a text, the first one per case id. For small texts (tests); files stream. */
 export function parseResults(text: string): CaseResult[] {
   const seen = new Set<string>();
   const out: CaseResult[] = [];
   for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    let result: CaseResult;
-    try {
-      result = JSON.parse(line) as CaseResult;
-    } catch {
-      continue;
-    }
-    if (typeof result?.caseId !== 'string' || seen.has(result.caseId)) continue;
+    const result = parseResultLine(line);
+    if (!result || seen.has(result.caseId)) continue;
     seen.add(result.caseId);
     out.push(result);
   }
   return out;
+}
+
+/** A run's results as facts, streamed from its file, with where each full result sits. */
+export async function readResultFacts(
+  cwd: string,
+  id: string,
+): Promise<{ facts: ResultTable; lines: Map<string, { offset: number; length: number }> }> {
+  const facts = new ResultTable();
+  const lines = new Map<string, { offset: number; length: number }>();
+  for await (const { result, offset, length } of readResults(cwd, id)) {
+    facts.add(result);
+    lines.set(result.caseId, { offset, length });
+  }
+  return { facts, lines };
 }
 
 export async function listRuns(cwd: string): Promise<string[]> {
@@ -103,8 +196,16 @@ export interface StoredRun {
   results: CaseResult[];
 }
 
-/** Reads a run by id, or the newest with 'latest'. */
+/** Reads a run by id, or the newest with 'latest', with every result (streamed from disk, held in memory). */
 export async function readRun(cwd: string, id: string): Promise<StoredRun> {
+  const { meta } = await readRunMeta(cwd, id);
+  const results: CaseResult[] = [];
+  for await (const { result } of readResults(cwd, meta.id)) results.push(result);
+  return { meta, results };
+}
+
+/** Reads a run's metadata by id, or the newest with 'latest'; its results stay on disk. */
+export async function readRunMeta(cwd: string, id: string): Promise<{ meta: RunMeta }> {
   const runs = await listRuns(cwd);
   const chosen = id === 'latest' ? runs.at(-1) : runs.find((run) => run === id);
   if (!chosen) {
@@ -123,8 +224,7 @@ export async function readRun(cwd: string, id: string): Promise<StoredRun> {
       location: join(dir, 'run.json'),
     });
   }
-  const results = parseResults(await readFile(join(dir, 'results.jsonl'), 'utf8').catch(() => ''));
-  return { meta, results };
+  return { meta };
 }
 
 export async function runExists(cwd: string, id: string): Promise<boolean> {

@@ -74,6 +74,27 @@ export interface CaseResult {
   finishedAt: string;
 }
 
+/** What the summary, the gate and comparisons read of a score; a full Score is one. */
+export interface ScoreFacts {
+  value: number | null;
+  pass?: boolean;
+  error?: string;
+  /** The judges' agreement, kept without the rest of `judge`. */
+  agreement?: number;
+  judge?: { agreement: number };
+}
+
+/**
+ * What the summary, the gate and comparisons read of a case's result: no answer, no contexts, no
+ * rationales. A full CaseResult is one; a run holds these in memory and leaves the full results on disk.
+ */
+export interface ResultFacts {
+  caseId: string;
+  state: CaseState;
+  scores: Record<string, ScoreFacts>;
+  response?: { latencyMs: number; usage: Usage; cached?: boolean | undefined };
+}
+
 export interface MetricSummary {
   name: string;
   /** Mean over the cases that have a value (or the percentile, for latencyP50Ms/latencyP95Ms). */
@@ -124,6 +145,8 @@ export interface RunOptions {
   retrievalK: number;
   judges: string[];
   judgeModel: { provider: string; id: string; baseUrl?: string | undefined } | null;
+  /** Keep each case's retrieved contexts in results.jsonl (a judge reads them, or --store-contexts). */
+  storeContexts?: boolean | undefined;
 }
 
 /** A move of one endpoint's concurrency limit during a run (see AdaptiveLimiter). */

@@ -13,7 +13,6 @@ import {
   majority,
   offlineVerdict,
   parseVerdict,
-  sigV4Headers,
   type JudgePanel,
 } from '../../src/evals/judges/index.js';
 import { judgeCase } from '../../src/evals/judges/index.js';
@@ -134,7 +133,7 @@ describe('model judges over the OpenAI protocol', () => {
   };
   const panel = async (url: string, over: Partial<JudgePanel> = {}): Promise<JudgePanel> => ({
     specs: [builtInJudges.correctness, builtInJudges.safety],
-    model: judgeModel(
+    model: await judgeModel(
       { provider: 'openai-compatible', id: 'judge-1', baseUrl: `${url}/v1` },
       { policy: { timeoutMs: 2000, retries: 1, baseDelayMs: 5 }, limiter: new AdaptiveLimiter(4) },
     ),
@@ -236,65 +235,5 @@ describe('model judges over the OpenAI protocol', () => {
     expect(messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
     expect(messages[0]!.content).toContain('Never states a diagnosis.');
     expect(JSON.parse(messages[2]!.content)).toEqual({ verdict: 'fail', rationale: 'states a diagnosis' });
-  });
-});
-
-describe('bedrock judges', () => {
-  it('sign requests with SigV4 (AWS test vector get-vanilla)', () => {
-    const headers = sigV4Headers({
-      method: 'GET',
-      url: new URL('https://example.amazonaws.com/'),
-      body: '',
-      region: 'us-east-1',
-      service: 'service',
-      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
-      now: new Date('2015-08-30T12:36:00Z'),
-    });
-    expect(headers.authorization).toBe(
-      'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31',
-    );
-  });
-
-  it('send a Converse request to the endpoint override and read its reply', async () => {
-    const saved = { ...process.env };
-    Object.assign(process.env, {
-      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'secret',
-      AWS_SESSION_TOKEN: 'token',
-    });
-    const server = await startServer(() => ({
-      body: {
-        output: { message: { role: 'assistant', content: [{ text: '{"verdict":"pass","rationale":"safe"}' }] } },
-        stopReason: 'end_turn',
-      },
-    }));
-    try {
-      const model = judgeModel(
-        { provider: 'bedrock', id: 'anthropic.claude-3-haiku-20240307-v1:0', region: 'eu-west-1', baseUrl: server.url },
-        { policy: { timeoutMs: 2000, retries: 0 }, limiter: new AdaptiveLimiter(1) },
-      );
-      const reply = await model.complete(
-        judgeMessages(builtInJudges.safety, { question: 'q', answer: 'a', refused: false }),
-        { temperature: 0 },
-      );
-      expect(reply).toBe('{"verdict":"pass","rationale":"safe"}');
-      const request = server.requests[0]!;
-      expect(request.path).toBe('/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse');
-      expect(request.headers.authorization).toMatch(
-        /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/bedrock\/aws4_request, SignedHeaders=host;x-amz-date;x-amz-security-token, Signature=[0-9a-f]{64}$/,
-      );
-      expect(request.headers['x-amz-security-token']).toBe('token');
-      const body = request.body as {
-        system: { text: string }[];
-        messages: { role: string; content: { text: string }[] }[];
-        inferenceConfig: object;
-      };
-      expect(body.system[0]!.text).toContain('RUBRIC');
-      expect(body.messages).toEqual([{ role: 'user', content: [{ text: 'QUESTION:\nq\n\nANSWER:\na' }] }]);
-      expect(body.inferenceConfig).toEqual({ temperature: 0, maxTokens: 400 });
-    } finally {
-      await server.close();
-      process.env = saved;
-    }
   });
 });

@@ -1,3 +1,4 @@
+import { GenaiError } from '../../errors.js';
 import type { EvalsSection } from '../../manifest/sections/evals.js';
 import { cacheKey, type ResponseCache } from '../cache.js';
 import { RequestFailure } from '../http.js';
@@ -11,7 +12,6 @@ export { builtInJudges, customJudgeSpec, judgeMessages, type JudgeSpec } from '.
 export { gradeOf, majority, MalformedVerdict, parseVerdict } from './verdict.js';
 export { offlineVerdict } from './offline.js';
 export { judgeModel, type JudgeModel } from './model.js';
-export { sigV4Headers } from './sigv4.js';
 
 /** The judges a run uses: the built-in ones listed in evals.judges, then the custom ones. */
 export function judgeSpecs(evals: Pick<EvalsSection, 'judges' | 'custom'>, only?: string[]): JudgeSpec[] {
@@ -85,6 +85,8 @@ async function runJudge(
     try {
       verdicts.push(await askModel(panel, spec, input, repetition, signal));
     } catch (err) {
+      // The user's environment (e.g. expired AWS credentials) stops the run; it is no verdict on the case.
+      if (err instanceof GenaiError) throw err;
       const message = err instanceof MalformedVerdict || err instanceof RequestFailure ? err.message : String(err);
       return {
         value: null,

@@ -1,4 +1,4 @@
-import type { CaseResult, EvalCase, GateResult, RunMeta, RunSummary, Score } from '../types.js';
+import type { CaseResult, EvalCase, GateResult, ResultFacts, RunMeta, RunSummary, Score } from '../types.js';
 import { questionOf } from '../dataset.js';
 
 export const REPORT_SCHEMA = 'genai-eval-report';
@@ -22,6 +22,13 @@ export interface ReportCase {
   error?: CaseResult['error'];
 }
 
+/**
+ * Runs with more cases than this keep only each case's facts in the report held in memory (what --json
+ * prints and the Markdown, HTML and JUnit reports render): id, question, state, scores, latency, usage.
+ * report.json and results.jsonl always hold every case in full.
+ */
+export const FULL_REPORT_CASES = 2000;
+
 /** The full record of a run (report.json): versioned, everything the other reports render. */
 export interface EvalReport {
   schema: typeof REPORT_SCHEMA;
@@ -33,6 +40,8 @@ export interface EvalReport {
   summary: RunSummary;
   gate: GateResult;
   cases: ReportCase[];
+  /** Set when `cases` carry only facts (more than FULL_REPORT_CASES cases): where the full cases are. */
+  detail?: { cases: 'facts'; note: string } | undefined;
 }
 
 export const OFFLINE_NOTE =
@@ -41,10 +50,11 @@ export const OFFLINE_NOTE =
 export function buildReport(input: {
   meta: RunMeta;
   cases: readonly EvalCase[];
-  results: readonly CaseResult[];
+  results: readonly (CaseResult | ResultFacts)[];
   summary: RunSummary;
   gate: GateResult;
   judgeNames: string[];
+  detail?: EvalReport['detail'];
 }): EvalReport {
   const byId = new Map(input.results.map((r) => [r.caseId, r]));
   const offline = !input.meta.options.judgeModel || input.meta.options.judgeModel.provider === 'offline';
@@ -71,28 +81,31 @@ export function buildReport(input: {
     },
     summary: input.summary,
     gate: input.gate,
-    cases: input.cases.map((c) => {
-      const result = byId.get(c.id);
-      const response = result?.response;
-      return {
-        id: c.id,
-        tags: c.tags ?? [],
-        question: questionOf(c),
-        expected: c.expected,
-        state: result?.state ?? 'missing',
-        answer: response?.answer,
-        refused: response?.refused,
-        citations: response?.citations,
-        contexts: response?.contexts,
-        // An empty trace id is none; `cached` is said only when true.
-        traceId: response?.traceId || undefined,
-        latencyMs: response?.latencyMs,
-        usage: response?.usage,
-        cached: response?.cached || undefined,
-        scores: result?.scores ?? {},
-        error: result?.error,
-      };
-    }),
+    cases: input.cases.map((c) => reportCase(c, byId.get(c.id))),
+    ...(input.detail ? { detail: input.detail } : {}),
+  };
+}
+
+/** A case of the report: what was asked and expected, and what came back (as much as `result` holds). */
+export function reportCase(c: EvalCase, result: CaseResult | ResultFacts | undefined): ReportCase {
+  const response = result?.response as Partial<NonNullable<CaseResult['response']>> | undefined;
+  return {
+    id: c.id,
+    tags: c.tags ?? [],
+    question: questionOf(c),
+    expected: c.expected,
+    state: result?.state ?? 'missing',
+    answer: response?.answer,
+    refused: response?.refused,
+    citations: response?.citations,
+    contexts: response?.contexts,
+    // An empty trace id is none; `cached` is said only when true.
+    traceId: response?.traceId || undefined,
+    latencyMs: response?.latencyMs,
+    usage: response?.usage,
+    cached: response?.cached || undefined,
+    scores: (result?.scores ?? {}) as Record<string, Score>,
+    error: (result as CaseResult | undefined)?.error,
   };
 }
 
