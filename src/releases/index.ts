@@ -27,7 +27,7 @@ export {
   SMOKE_MIN_PASS_SHARE,
 } from './promote.js';
 export type { PromoteRequest, PromotionOutcome, PromotionResult, PromotionStep } from './promote.js';
-export { promotionOrder } from './order.js';
+export { promotionOrder } from '../manifest/order.js';
 export { rollback } from './rollback.js';
 export type { RollbackRequest, RollbackResult } from './rollback.js';
 export { projectStatus } from './status.js';

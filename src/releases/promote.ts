@@ -6,7 +6,7 @@ import type { LoadedManifest } from '../manifest/index.js';
 import { deployRelease, withLock } from './deploy.js';
 import { lastEval, recordedRelease } from './history.js';
 import { appendLedger, readLedger } from './ledger.js';
-import { promotionOrder } from './order.js';
+import { promotionOrder } from '../manifest/order.js';
 import { actor, readRelease, type Release } from './release.js';
 import { restoreRelease } from './rollback.js';
 import { gateAgainstBaseline, runEnvironmentEval, type EnvironmentEval } from './evaluate.js';

@@ -7,7 +7,7 @@ import {
   DEFAULT_MODEL_UNITS,
   MAX_LOG_RETENTION_DAYS,
 } from '../../manifest/defaults.js';
-import { promotionOrder } from '../../releases/order.js';
+import { promotionOrder } from '../../manifest/order.js';
 import type { AwsStackSpec, KubernetesStackSpec, StackSpec, StackSpecBase } from 'genai-kit/stacks';
 import type { DeployableRelease, ResolvedEnvironment } from '../driver.js';
 

@@ -1,4 +1,4 @@
-import type { Manifest } from '../manifest/index.js';
+import type { Manifest } from './schema.js';
 
 /**
  * The order releases move in: `promotion.order` when genai.yaml sets it, else the environments in the
