@@ -96,6 +96,7 @@ const hiddenAttributes = new Set([
 function formatValue(value: AttributeValue): string {
   if (Array.isArray(value)) return value.length ? value.join(', ') : '—';
   if (typeof value === 'string') return cut(value, 100);
+  if (typeof value === 'number' && !Number.isInteger(value)) return String(Math.round(value * 1e4) / 1e4);
   return String(value);
 }
 
