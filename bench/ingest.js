@@ -47,7 +47,7 @@ const from = (p) => import(pathToFileURL(join(dir, p)).href);
 const requireFromProject = createRequire(join(dir, 'package.json'));
 const { PGlite } = await import(pathToFileURL(requireFromProject.resolve('@electric-sql/pglite')).href);
 const { vector } = await import(pathToFileURL(requireFromProject.resolve('@electric-sql/pglite/vector')).href);
-const { readCorpusFiles, parseDocument, chunkText } = await from('dist/corpus.js');
+const { readCorpusFiles, parseDocument } = await from('dist/corpus.js');
 const { loadConfig } = await from('dist/config.js');
 const { createProvider } = await from('dist/providers/index.js');
 const { Store, toVector } = await from('dist/store.js');
