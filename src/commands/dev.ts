@@ -18,10 +18,11 @@ export default class Dev extends GenaiCommand<typeof Dev> {
 
   public async run(): Promise<void> {
     const { dev } = await import('../environments/index.js');
-    const code = await dev(this.flags.cwd, this.flags.env, { port: this.flags.port }, ({ url, snapshot }) => {
+    const { apiKeyShell } = await import('../environments/service-env.js');
+    const code = await dev(this.flags.cwd, this.flags.env, { port: this.flags.port }, ({ url, snapshot, env }) => {
       this.log(`index snapshot ${snapshot.id}: ${snapshot.documents} documents, ${snapshot.chunks} chunks`);
       this.log(
-        `serving on ${url} — try: curl -s ${url}/v1/answer -H 'content-type: application/json' -d '{"question":"How do I export my data?"}'`,
+        `serving on ${url} — try: curl -s ${url}/v1/answer -H "authorization: Bearer ${apiKeyShell(`.genai/envs/${env}/keys.json`)}" -H 'content-type: application/json' -d '{"question":"How do I export my data?"}'`,
       );
     });
     if (code !== 0 && code !== ExitCode.interrupted) process.exitCode = ExitCode.environment;

@@ -9,12 +9,12 @@ export interface Answer {
 }
 
 /** One question to a running service's /v1/answer. */
-export async function askService(url: string, question: string): Promise<Answer> {
+export async function askService(url: string, question: string, apiKey?: string): Promise<Answer> {
   let response: Response;
   try {
     response = await fetch(`${url}/v1/answer`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
       body: JSON.stringify({ question }),
       signal: AbortSignal.timeout(30_000),
     });

@@ -15,7 +15,7 @@ import { FIRST_EPHEMERAL_PORT, FIRST_LOCAL_PORT, LOCAL_HOST } from './defaults.j
 /** Runs the service in the foreground on an environment's data; resolves with its exit code. */
 export async function devForeground(
   target: ResolvedLocalEnvironment,
-  onReady: (info: { url: string; snapshot: Snapshot }) => void,
+  onReady: (info: { url: string; snapshot: Snapshot; env: string }) => void,
 ): Promise<number> {
   const paths = environmentPaths(target.projectDir, target.env);
   const running = await readState(paths.state);
@@ -36,7 +36,7 @@ export async function devForeground(
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
-  onReady({ url, snapshot });
+  onReady({ url, snapshot, env: target.env });
   return new Promise((resolve) => {
     child.once('exit', (code) => {
       process.off('SIGINT', forward);

@@ -60,6 +60,8 @@ export { renderSummary, verdictOf, type EvalSummary, type EvalVerdict } from './
 /** A target ready for requests; `stop` is called after the run (for --local). */
 export interface OpenedTarget {
   url: string;
+  /** The API key a local environment's service requires (sent as Authorization: Bearer). */
+  apiKey?: string | undefined;
   stop?: () => Promise<void>;
 }
 
@@ -170,7 +172,11 @@ export async function evaluate(
 export async function openTarget(cwd: string, spec: TargetSpec): Promise<OpenedTarget> {
   if (spec.kind === 'url') return { url: spec.url };
   const environments = await import('../environments/index.js');
-  if (spec.kind === 'env') return { url: await environments.environmentEndpoint(cwd, spec.env) };
+  if (spec.kind === 'env') {
+    const { readEnvironmentKeys } = await import('../environments/service-env.js');
+    const url = await environments.environmentEndpoint(cwd, spec.env);
+    return { url, apiKey: readEnvironmentKeys(resolve(cwd), spec.env)?.apiKey };
+  }
   return environments.startEphemeralService(cwd);
 }
 
@@ -307,7 +313,7 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
     let stopped = false;
     try {
       ({ stopped } = await runCases(todo, {
-        target: targetClient(target, { policy, limiter: limits.limiter('target'), cache }),
+        target: targetClient(target, { policy, limiter: limits.limiter('target'), cache, apiKey: opened.apiKey }),
         panel,
         scoring: { retrievalK: options.retrievalK, pricing: evals?.pricing },
         concurrency: options.concurrency,

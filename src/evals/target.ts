@@ -151,8 +151,9 @@ export interface TargetClient {
 
 export function targetClient(
   target: RunTarget & { fingerprint: string },
-  deps: { policy: RetryPolicy; limiter: AdaptiveLimiter; cache: ResponseCache },
+  deps: { policy: RetryPolicy; limiter: AdaptiveLimiter; cache: ResponseCache; apiKey?: string | undefined },
 ): TargetClient {
+  const headers: Record<string, string> = deps.apiKey ? { authorization: `Bearer ${deps.apiKey}` } : {};
   const request = (evalCase: EvalCase) => {
     if (target.protocol === 'openai') {
       const messages = evalCase.input.messages ?? [{ role: 'user' as const, content: questionOf(evalCase) }];
@@ -182,7 +183,7 @@ export function targetClient(
       if (hit) return { ...hit, cached: true };
       const result = await requestJson(
         url,
-        { body },
+        { body, headers },
         {
           policy: deps.policy,
           limiter: deps.limiter,

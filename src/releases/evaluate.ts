@@ -54,7 +54,11 @@ export async function runEnvironmentEval(request: EnvironmentEvalRequest): Promi
     evals: request.manifest.evals,
     maxRegression: request.manifest.promotion.maxRegression,
     target: { kind: 'env', env },
-    openTarget: async () => ({ url: request.url }),
+    // A local environment's service requires its API key; a cloud one has no keys file here.
+    openTarget: async () => ({
+      url: request.url,
+      apiKey: (await import('../environments/service-env.js')).readEnvironmentKeys(projectDir, env)?.apiKey,
+    }),
     filter: request.caseIds?.map((id) => `id=${id}`),
     sample: request.sample,
     cache: request.cache,

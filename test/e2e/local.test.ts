@@ -47,10 +47,14 @@ async function datasetCases(): Promise<Case[]> {
     .map((l) => JSON.parse(l) as Case);
 }
 
-async function ask(url: string, question: string) {
+async function ask(url: string, question: string, env = 'dev') {
+  // A local environment's service requires the API key genai up generated for it.
+  const { apiKey } = JSON.parse(readFileSync(join(project, '.genai', 'envs', env, 'keys.json'), 'utf8')) as {
+    apiKey: string;
+  };
   const response = await fetch(`${url}/v1/answer`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
     body: JSON.stringify({ question }),
   });
   expect(response.status).toBe(200);
@@ -197,7 +201,7 @@ describe('a new project on the local target', () => {
       async () => ((await fetch(`${url}/healthz`).catch(() => undefined))?.ok ? true : undefined),
       'the foreground service to listen',
     );
-    const answer = await ask(url, 'How do I cancel my subscription?');
+    const answer = await ask(url, 'How do I cancel my subscription?', 'staging');
     expect(answer.citations.map((c) => c.id)).toContain('cancel-subscription');
     child.kill('SIGINT');
     const result = await child;
