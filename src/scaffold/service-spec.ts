@@ -40,6 +40,11 @@ export const serviceDependencies = {
   '@opentelemetry/exporter-trace-otlp-http': '0.223.1',
   // Prometheus text format for GET /metrics.
   'prom-client': '15.1.3',
+  // Amazon Bedrock (Converse, ConverseStream, InvokeModel for embeddings); the kit's own pin. Loaded only when
+  // GENAI_MODEL_PROVIDER is bedrock.
+  '@aws-sdk/client-bedrock-runtime': '3.1178.0',
+  // Postgres in the cloud (DATABASE_URL): the same SQL as PGlite. Loaded only when DATABASE_URL is set.
+  pg: '8.23.1',
 } as const satisfies Record<string, string>;
 
 export const serviceDevDependencies = {
@@ -48,6 +53,7 @@ export const serviceDevDependencies = {
   '@types/node': '20.19.43',
   // The kit's own version and configuration (.prettierrc.json): a generated project is formatted as the kit is.
   prettier: '3.10.1',
+  '@types/pg': '8.23.1',
 } as const satisfies Record<string, string>;
 
 /** The oldest Node the generated service supports (PGlite and the OpenTelemetry SDK need 20). */
@@ -163,8 +169,14 @@ export const serviceEnvVars: ServiceEnvVar[] = [
   },
   {
     name: 'GENAI_MIN_RETRIEVAL_SCORE',
-    description: 'Cosine similarity below which the best chunk counts as no evidence and the answer is refused.',
+    description:
+      'Cosine similarity below which the best chunk counts as no evidence and the question is refused as out of scope. Empty: the provider default (offline 0.12, models 0.2).',
     value: '',
+  },
+  {
+    name: 'GENAI_UNCITED_CLAIMS',
+    description: 'A sentence of an answer that cites no retrieved document: strip drops it, refuse refuses the answer.',
+    value: 'strip',
   },
 ];
 

@@ -35,6 +35,7 @@ export async function openService(config: ServiceConfig, build: string): Promise
     release: config.release,
     instance: config.instance,
     api: config.api,
+    uncitedClaims: config.uncitedClaims,
   });
   console.log(
     `auth: ${config.api.auth} (${config.api.authReason}); traces: store${config.tracing.otlpEndpoint ? ` and OTLP ${config.tracing.otlpEndpoint}` : ''}`,

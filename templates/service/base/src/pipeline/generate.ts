@@ -1,16 +1,14 @@
 import type { Span } from '@opentelemetry/api';
 import type { Context, Generation, Provider } from '../providers/index.js';
 
-/**
- * Answers from the contexts that count as evidence (at least the provider's minimum similarity).
- * Without evidence no model is called: there is nothing to ground an answer in, and it costs nothing.
- */
+/** Answers from the contexts that count as evidence (at least the provider's minimum similarity). */
 export async function generate(
   provider: Provider,
   question: string,
   contexts: Context[],
   span: Span,
-): Promise<Generation | undefined> {
+): Promise<Generation> {
+  // The out-of-scope guard has made sure that at least the best context counts as evidence.
   const evidence = contexts.filter((c) => c.score >= provider.minRetrievalScore);
   span.setAttributes({
     'gen_ai.operation.name': 'chat',
@@ -20,10 +18,6 @@ export async function generate(
     'gen_ai.request.temperature': 0,
     'genai.generate.contexts': evidence.length,
   });
-  if (evidence.length === 0) {
-    span.setAttribute('genai.generate.skipped', true);
-    return undefined;
-  }
   const generation = await provider.generate(question, evidence);
   span.setAttributes({
     'gen_ai.usage.input_tokens': generation.inputTokens,

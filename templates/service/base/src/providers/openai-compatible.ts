@@ -22,6 +22,22 @@ export function contextPrompt(question: string, contexts: Context[]): string {
   return `Context:\n\n${passages}\n\nQuestion: ${question}`;
 }
 
+/**
+ * The model cites passage numbers; the service's answers cite their own citations list. Renumbers `[k]`
+ * (the k-th passage) to `[n]` (the n-th cited document) and drops numbers of passages that were not given,
+ * so a sentence citing only those is uncited for the output guard.
+ */
+export function renumberCitations(answer: string, contexts: Context[]): { answer: string; citations: string[] } {
+  const citations = citedDocuments(answer, contexts);
+  const renumbered = answer.replace(/\[(\d+(?:\s*,\s*\d+)*)\]/g, (_whole, numbers: string) => {
+    const ids = [...new Set(numbers.split(',').map((n) => contexts[Number(n.trim()) - 1]?.documentId))].filter(
+      (id): id is string => id !== undefined,
+    );
+    return ids.length === 0 ? '' : `[${ids.map((id) => citations.indexOf(id) + 1).join(', ')}]`;
+  });
+  return { answer: renumbered, citations };
+}
+
 /** Maps [n] (and [n, m]) in the answer back to the ids of the documents of those passages. */
 export function citedDocuments(answer: string, contexts: Context[]): string[] {
   const ids: string[] = [];
@@ -96,8 +112,7 @@ export function createOpenAiCompatibleProvider(config: OpenAiCompatibleConfig): 
       }
       const answer = response.choices[0]?.message.content?.trim() ?? '';
       return {
-        answer,
-        citations: citedDocuments(answer, contexts),
+        ...renumberCitations(answer, contexts),
         // Servers that omit usage still get a cost estimate rather than zero.
         inputTokens: response.usage?.prompt_tokens ?? estimateTokens(systemPrompt + prompt),
         outputTokens: response.usage?.completion_tokens ?? estimateTokens(answer),
