@@ -39,7 +39,10 @@ export async function planProject({ options, templatesDir, kit }: PlanInput): Pr
     approval,
     baseUrl: options.provider === 'openai-compatible' ? options.baseUrl : '',
     model: providerModels[options.provider],
-    envVars: serviceEnvVarsFor(options.provider, { OPENAI_BASE_URL: options.baseUrl }),
+    envVars: serviceEnvVarsFor(options.provider, {
+      OPENAI_BASE_URL: options.baseUrl,
+      ...(options.provider === 'bedrock' ? { AWS_REGION: options.region } : {}),
+    }),
     port: FIRST_LOCAL_PORT,
     localEnv: firstLocalEnvironment(options),
   };

@@ -8,7 +8,7 @@ import { FIRST_LOCAL_PORT, LOCAL_HOST } from '../environments/defaults.js';
  * Pure data and pure functions; the renderer owns the I/O.
  */
 
-export type ServiceProvider = 'offline' | 'openai-compatible';
+export type ServiceProvider = 'offline' | 'openai-compatible' | 'bedrock';
 
 export interface ServiceEnvVar {
   name: string;
@@ -79,6 +79,12 @@ export const serviceEnvVars: ServiceEnvVar[] = [
     value: '',
   },
   {
+    name: 'GENAI_MODEL_PROVIDER',
+    description:
+      "genai.yaml's model.provider: offline, openai-compatible or bedrock. Empty: openai-compatible when OPENAI_BASE_URL is set, else offline.",
+    value: '',
+  },
+  {
     name: 'OPENAI_BASE_URL',
     description:
       'An OpenAI-compatible endpoint (Ollama, vLLM, OpenAI) for embeddings and chat. Empty: the offline provider.',
@@ -91,6 +97,26 @@ export const serviceEnvVars: ServiceEnvVar[] = [
     name: 'GENAI_EMBEDDING_DIMENSIONS',
     description: 'Length of the embedding vectors; required with OPENAI_BASE_URL (the offline provider uses 384).',
     value: '',
+  },
+  {
+    name: 'AWS_REGION',
+    description: 'Region of Amazon Bedrock (bedrock provider); credentials come from the task role or AWS_* variables.',
+    value: '',
+  },
+  {
+    name: 'BEDROCK_ENDPOINT_URL',
+    description: 'A Bedrock Runtime endpoint other than the region default (a VPC endpoint); empty: the default.',
+    value: '',
+  },
+  {
+    name: 'GENAI_MODEL_TIMEOUT_MS',
+    description: 'Milliseconds one model call may take (a stream: until its first chunk and between chunks).',
+    value: '30000',
+  },
+  {
+    name: 'GENAI_MODEL_MAX_RETRIES',
+    description: 'Retries of a model call after 429, 5xx or a timeout, with backoff that honours Retry-After.',
+    value: '2',
   },
   {
     name: 'GENAI_RELEASE_ID',
@@ -180,6 +206,15 @@ export const serviceEnvVars: ServiceEnvVar[] = [
   },
 ];
 
+/** Values that differ when the project starts on Amazon Bedrock (genai.yaml's model and embeddings). */
+const bedrockValues: Record<string, string> = {
+  GENAI_MODEL_PROVIDER: 'bedrock',
+  AWS_REGION: 'eu-west-1',
+  GENAI_CHAT_MODEL: 'meta.llama3-1-70b-instruct-v1:0',
+  GENAI_EMBEDDING_MODEL: 'amazon.titan-embed-text-v2:0',
+  GENAI_EMBEDDING_DIMENSIONS: '1024',
+};
+
 /** Values that differ when the project starts on an OpenAI-compatible endpoint (Ollama's defaults). */
 const openAiCompatibleValues: Record<string, string> = {
   OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1',
@@ -190,14 +225,15 @@ const openAiCompatibleValues: Record<string, string> = {
 
 /**
  * The env-var table with the values .env.example should suggest for the chosen provider; `values`
- * (by variable name) wins, e.g. `{ OPENAI_BASE_URL: options.baseUrl }`. Providers the generated service
- * does not implement get the offline suggestions.
+ * (by variable name) wins, e.g. `{ OPENAI_BASE_URL: options.baseUrl }` or `{ AWS_REGION: options.region }`.
+ * Providers the generated service does not implement get the offline suggestions.
  */
 export function serviceEnvVarsFor(
   provider: ServiceProvider | (string & {}),
   values: Record<string, string | undefined> = {},
 ): ServiceEnvVar[] {
-  const suggested = provider === 'openai-compatible' ? openAiCompatibleValues : {};
+  const suggested =
+    provider === 'openai-compatible' ? openAiCompatibleValues : provider === 'bedrock' ? bedrockValues : {};
   return serviceEnvVars.map((v) => ({ ...v, value: values[v.name] ?? suggested[v.name] ?? v.value }));
 }
 

@@ -33,6 +33,8 @@ export interface PipelineDeps {
 export interface AnswerRequest {
   question: string;
   includeContexts?: boolean;
+  /** Ask the model to stream (chat completions with stream: true); the answer is still checked whole. */
+  stream?: boolean;
 }
 
 export interface AnswerResult {
@@ -193,7 +195,7 @@ export async function runPipeline(
       return finish({ answer: notFoundRefusal, refused: true, citations: [] }, contexts);
     }
 
-    const generation = await step('generate', (span) => generate(provider, question, contexts, span));
+    const generation = await step('generate', (span) => generate(provider, question, contexts, span, request.stream));
     usage.inputTokens = generation.inputTokens;
     usage.outputTokens = generation.outputTokens;
 
