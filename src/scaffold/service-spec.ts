@@ -54,6 +54,8 @@ export const serviceDevDependencies = {
   // The kit's own version and configuration (.prettierrc.json): a generated project is formatted as the kit is.
   prettier: '3.10.1',
   '@types/pg': '8.23.1',
+  // Serves a PGlite over the Postgres wire protocol, so tests drive the pg path with the real client.
+  '@electric-sql/pglite-socket': '0.1.6',
 } as const satisfies Record<string, string>;
 
 /** The oldest Node the generated service supports (PGlite and the OpenTelemetry SDK need 20). */
@@ -82,6 +84,18 @@ export const serviceEnvVars: ServiceEnvVar[] = [
     name: 'GENAI_MODEL_PROVIDER',
     description:
       "genai.yaml's model.provider: offline, openai-compatible or bedrock. Empty: openai-compatible when OPENAI_BASE_URL is set, else offline.",
+    value: '',
+  },
+  {
+    name: 'DATABASE_URL',
+    description:
+      'Postgres with pgvector (Aurora) instead of PGlite, e.g. postgresql://USER:PASSWORD@HOST:5432/DB?sslmode=require. Empty: PGlite in GENAI_DATA_DIR.',
+    value: '',
+  },
+  {
+    name: 'GENAI_INGEST_AT_START',
+    description:
+      'on: ingest data/ at start under a Postgres advisory lock, so one replica ingests and the others wait. Default: on with DATABASE_URL, else off (genai ingests first).',
     value: '',
   },
   {
