@@ -44,6 +44,8 @@ export async function planProject({ options, templatesDir, kit }: PlanInput): Pr
       ...(options.provider === 'bedrock' ? { AWS_REGION: options.region } : {}),
     }),
     port: FIRST_LOCAL_PORT,
+    // The Dockerfile copies vendor/ only when the kit is packed there.
+    vendoredKit: Boolean(kit.vendored),
     localEnv: firstLocalEnvironment(options),
   };
 
