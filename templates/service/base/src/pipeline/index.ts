@@ -11,7 +11,7 @@ import { generate } from './generate.js';
 import { guardInput } from './guard-input.js';
 import { guardOutput, notFoundRefusal } from './guard-output.js';
 import { embedQuestion, retrieve } from './retrieve.js';
-import { contextWith, inSpan } from './span.js';
+import { contextWith, inSpan, preciseNow } from './span.js';
 
 export { guardInput, medicalRefusal } from './guard-input.js';
 export { guardOutput, notFoundRefusal } from './guard-output.js';
@@ -83,6 +83,7 @@ export async function runPipeline(
   const redaction = redactPii(request.question);
   const question = redaction.text;
   const root = tracer.startSpan('answer', {
+    startTime: preciseNow(),
     attributes: {
       'gen_ai.operation.name': 'chat',
       'gen_ai.system': provider.system,
