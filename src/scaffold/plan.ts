@@ -39,8 +39,13 @@ export async function planProject({ options, templatesDir, kit }: PlanInput): Pr
     approval,
     baseUrl: options.provider === 'openai-compatible' ? options.baseUrl : '',
     model: providerModels[options.provider],
-    envVars: serviceEnvVarsFor(options.provider, { OPENAI_BASE_URL: options.baseUrl }),
+    envVars: serviceEnvVarsFor(options.provider, {
+      OPENAI_BASE_URL: options.baseUrl,
+      ...(options.provider === 'bedrock' ? { AWS_REGION: options.region } : {}),
+    }),
     port: FIRST_LOCAL_PORT,
+    // The Dockerfile copies vendor/ only when the kit is packed there.
+    vendoredKit: Boolean(kit.vendored),
     localEnv: firstLocalEnvironment(options),
   };
 

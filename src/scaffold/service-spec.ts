@@ -8,7 +8,7 @@ import { FIRST_LOCAL_PORT, LOCAL_HOST } from '../environments/defaults.js';
  * Pure data and pure functions; the renderer owns the I/O.
  */
 
-export type ServiceProvider = 'offline' | 'openai-compatible';
+export type ServiceProvider = 'offline' | 'openai-compatible' | 'bedrock';
 
 export interface ServiceEnvVar {
   name: string;
@@ -40,6 +40,11 @@ export const serviceDependencies = {
   '@opentelemetry/exporter-trace-otlp-http': '0.223.1',
   // Prometheus text format for GET /metrics.
   'prom-client': '15.1.3',
+  // Amazon Bedrock (Converse, ConverseStream, InvokeModel for embeddings); the kit's own pin. Loaded only when
+  // GENAI_MODEL_PROVIDER is bedrock.
+  '@aws-sdk/client-bedrock-runtime': '3.1178.0',
+  // Postgres in the cloud (DATABASE_URL): the same SQL as PGlite. Loaded only when DATABASE_URL is set.
+  pg: '8.23.1',
 } as const satisfies Record<string, string>;
 
 export const serviceDevDependencies = {
@@ -48,6 +53,9 @@ export const serviceDevDependencies = {
   '@types/node': '20.19.43',
   // The kit's own version and configuration (.prettierrc.json): a generated project is formatted as the kit is.
   prettier: '3.10.1',
+  '@types/pg': '8.23.1',
+  // Serves a PGlite over the Postgres wire protocol, so tests drive the pg path with the real client.
+  '@electric-sql/pglite-socket': '0.1.6',
 } as const satisfies Record<string, string>;
 
 /** The oldest Node the generated service supports (PGlite and the OpenTelemetry SDK need 20). */
@@ -73,6 +81,24 @@ export const serviceEnvVars: ServiceEnvVar[] = [
     value: '',
   },
   {
+    name: 'GENAI_MODEL_PROVIDER',
+    description:
+      "genai.yaml's model.provider: offline, openai-compatible or bedrock. Empty: openai-compatible when OPENAI_BASE_URL is set, else offline.",
+    value: '',
+  },
+  {
+    name: 'DATABASE_URL',
+    description:
+      'Postgres with pgvector (Aurora) instead of PGlite, e.g. postgresql://USER:PASSWORD@HOST:5432/DB?sslmode=require. Empty: PGlite in GENAI_DATA_DIR.',
+    value: '',
+  },
+  {
+    name: 'GENAI_INGEST_AT_START',
+    description:
+      'on: ingest data/ at start under a Postgres advisory lock, so one replica ingests and the others wait. Default: on with DATABASE_URL, else off (genai ingests first).',
+    value: '',
+  },
+  {
     name: 'OPENAI_BASE_URL',
     description:
       'An OpenAI-compatible endpoint (Ollama, vLLM, OpenAI) for embeddings and chat. Empty: the offline provider.',
@@ -85,6 +111,26 @@ export const serviceEnvVars: ServiceEnvVar[] = [
     name: 'GENAI_EMBEDDING_DIMENSIONS',
     description: 'Length of the embedding vectors; required with OPENAI_BASE_URL (the offline provider uses 384).',
     value: '',
+  },
+  {
+    name: 'AWS_REGION',
+    description: 'Region of Amazon Bedrock (bedrock provider); credentials come from the task role or AWS_* variables.',
+    value: '',
+  },
+  {
+    name: 'BEDROCK_ENDPOINT_URL',
+    description: 'A Bedrock Runtime endpoint other than the region default (a VPC endpoint); empty: the default.',
+    value: '',
+  },
+  {
+    name: 'GENAI_MODEL_TIMEOUT_MS',
+    description: 'Milliseconds one model call may take (a stream: until its first chunk and between chunks).',
+    value: '30000',
+  },
+  {
+    name: 'GENAI_MODEL_MAX_RETRIES',
+    description: 'Retries of a model call after 429, 5xx or a timeout, with backoff that honours Retry-After.',
+    value: '2',
   },
   {
     name: 'GENAI_RELEASE_ID',
@@ -163,10 +209,25 @@ export const serviceEnvVars: ServiceEnvVar[] = [
   },
   {
     name: 'GENAI_MIN_RETRIEVAL_SCORE',
-    description: 'Cosine similarity below which the best chunk counts as no evidence and the answer is refused.',
+    description:
+      'Cosine similarity below which the best chunk counts as no evidence and the question is refused as out of scope. Empty: the provider default (offline 0.12, models 0.2).',
     value: '',
   },
+  {
+    name: 'GENAI_UNCITED_CLAIMS',
+    description: 'A sentence of an answer that cites no retrieved document: strip drops it, refuse refuses the answer.',
+    value: 'strip',
+  },
 ];
+
+/** Values that differ when the project starts on Amazon Bedrock (genai.yaml's model and embeddings). */
+const bedrockValues: Record<string, string> = {
+  GENAI_MODEL_PROVIDER: 'bedrock',
+  AWS_REGION: 'eu-west-1',
+  GENAI_CHAT_MODEL: 'meta.llama3-1-70b-instruct-v1:0',
+  GENAI_EMBEDDING_MODEL: 'amazon.titan-embed-text-v2:0',
+  GENAI_EMBEDDING_DIMENSIONS: '1024',
+};
 
 /** Values that differ when the project starts on an OpenAI-compatible endpoint (Ollama's defaults). */
 const openAiCompatibleValues: Record<string, string> = {
@@ -178,14 +239,15 @@ const openAiCompatibleValues: Record<string, string> = {
 
 /**
  * The env-var table with the values .env.example should suggest for the chosen provider; `values`
- * (by variable name) wins, e.g. `{ OPENAI_BASE_URL: options.baseUrl }`. Providers the generated service
- * does not implement get the offline suggestions.
+ * (by variable name) wins, e.g. `{ OPENAI_BASE_URL: options.baseUrl }` or `{ AWS_REGION: options.region }`.
+ * Providers the generated service does not implement get the offline suggestions.
  */
 export function serviceEnvVarsFor(
   provider: ServiceProvider | (string & {}),
   values: Record<string, string | undefined> = {},
 ): ServiceEnvVar[] {
-  const suggested = provider === 'openai-compatible' ? openAiCompatibleValues : {};
+  const suggested =
+    provider === 'openai-compatible' ? openAiCompatibleValues : provider === 'bedrock' ? bedrockValues : {};
   return serviceEnvVars.map((v) => ({ ...v, value: values[v.name] ?? suggested[v.name] ?? v.value }));
 }
 

@@ -5,13 +5,21 @@ import { cors } from 'hono/cors';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { apiDefaults, openApiConfig, type ApiConfig } from './api-config.js';
 import { ProviderError } from './errors.js';
+import type { UncitedClaims } from './guardrails/citations.js';
 import { bearerToken, KeySet } from './http/auth.js';
 import { readJsonBody } from './http/body.js';
+import {
+  chatCompletion,
+  chatCompletionChunks,
+  completionId,
+  parseChatRequest,
+  sseBody,
+} from './http/chat-completions.js';
 import { Admission, RateLimit } from './http/limits.js';
 import { ServiceMetrics } from './observability/metrics.js';
 import { addFeedback, listInteractions, recordInteraction, type Rating } from './observability/interactions.js';
 import { listTraces, readTrace } from './observability/trace-store.js';
-import { runPipeline, type AnswerRequest } from './pipeline/index.js';
+import { runPipeline, type AnswerRequest, type PipelineOutcome } from './pipeline/index.js';
 import type { Provider } from './providers/index.js';
 import type { Store } from './store.js';
 
@@ -30,6 +38,8 @@ export interface AppDeps {
   api?: ApiConfig;
   /** The admission queue; pass one to watch or hold it. Default: one sized by `api`. */
   admission?: Admission;
+  /** What the output guard does with an uncited sentence; default strip. */
+  uncitedClaims?: UncitedClaims;
   /** Flushes ended spans into the store before the admin API reads traces. */
   tracing?: { flush(): Promise<void> };
 }
@@ -153,6 +163,17 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.use('/v1/*', requireKey(apiKeys, 'api'), limitRate);
   app.use('/admin/*', requireKey(adminKeys, 'admin'));
 
+  /** One pipeline behind every question API: traced, measured and recorded alike. */
+  const answer = async (request: AnswerRequest, name: 'answer' | 'chat.completions'): Promise<PipelineOutcome> => {
+    const outcome = await runPipeline(deps, request, name).catch((error: unknown) => {
+      metrics.error(name);
+      throw error;
+    });
+    metrics.observe(name, outcome);
+    await recordInteraction(deps.store.db, outcome, name, deps.release ?? null);
+    return outcome;
+  };
+
   app.post('/v1/answer', limitBody, admit, async (c) => {
     const body = await readJsonBody(c.req.raw);
     if (!body.ok) return fail(c, body.status, body.code, body.message);
@@ -160,13 +181,29 @@ export function createApp(deps: AppDeps): Hono<Env> {
     if (typeof request === 'string') return fail(c, 400, 'invalid_request', request);
     const problem = corpusProblem(deps);
     if (problem) return fail(c, 503, problem.code, problem.message);
-    const outcome = await runPipeline(deps, request).catch((error: unknown) => {
-      metrics.error('answer');
-      throw error;
+    return c.json((await answer(request, 'answer')).result);
+  });
+
+  app.post('/v1/chat/completions', limitBody, admit, async (c) => {
+    const body = await readJsonBody(c.req.raw);
+    if (!body.ok) return fail(c, body.status, body.code, body.message);
+    const request = parseChatRequest(body.value, api.maxQuestionLength);
+    if (typeof request === 'string') return fail(c, 400, 'invalid_request', request);
+    const problem = corpusProblem(deps);
+    if (problem) return fail(c, 503, problem.code, problem.message);
+    const { result } = await answer(request, 'chat.completions');
+    const labels = { model: deps.provider.chatModel, created: Math.floor(Date.now() / 1000) };
+    c.header('x-request-id', completionId(result.traceId));
+    if (!request.stream) return c.json(chatCompletion(result, labels));
+    // The answer is complete (and through the output guard) before its first byte is sent: an uncited
+    // sentence must not reach the client before the guard has seen it.
+    return new Response(sseBody(chatCompletionChunks(result, labels, request.includeUsage)), {
+      headers: {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        'x-request-id': completionId(result.traceId),
+      },
     });
-    metrics.observe('answer', outcome);
-    await recordInteraction(deps.store.db, outcome, 'answer', deps.release ?? null);
-    return c.json(outcome.result);
   });
 
   app.post('/v1/feedback', limitBody, async (c) => {

@@ -5,7 +5,7 @@ import { loadConfig, loadDotEnv, type ChunkingConfig } from './config.js';
 import { chunkText, parseDocument, readCorpusFiles, snapshotId } from './corpus.js';
 import { exitWithError } from './errors.js';
 import { createProvider, type Provider } from './providers/index.js';
-import { Store, type StoredChunk } from './store.js';
+import { openStore, type Store, type StoredChunk } from './store.js';
 
 export interface IngestOptions {
   store: Store;
@@ -59,19 +59,19 @@ export async function ingest({ store, provider, corpusDir, chunking }: IngestOpt
   };
 }
 
+/** The project's data/ folder, beside dist/ (or src/ under the tests). */
+export const defaultCorpusDir = fileURLToPath(new URL('../data/', import.meta.url));
+
 /** `node dist/ingest.js [CORPUS_DIR]`: the corpus defaults to the project's data/ folder. */
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
-  const corpusDir = path.resolve(process.argv[2] ?? fileURLToPath(new URL('../data/', import.meta.url)));
-  const store = await Store.open(config.dataDir);
+  const corpusDir = path.resolve(process.argv[2] ?? defaultCorpusDir);
+  const store = await openStore(config);
   try {
-    const result = await ingest({
-      store,
-      provider: createProvider(config.provider),
-      corpusDir,
-      chunking: config.chunking,
-    });
+    const result = await store.whileIngesting(() =>
+      ingest({ store, provider: createProvider(config.provider), corpusDir, chunking: config.chunking }),
+    );
     console.log(`snapshot ${result.snapshotId}: ${result.documents} documents, ${result.chunks} chunks`);
     if (!result.changed) console.error('unchanged corpus: nothing re-embedded');
   } finally {

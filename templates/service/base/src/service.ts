@@ -1,8 +1,9 @@
 import { createApp } from './app.js';
 import type { ServiceConfig } from './config.js';
 import { openTracing } from './observability/tracing.js';
+import { defaultCorpusDir, ingest } from './ingest.js';
 import { createProvider } from './providers/index.js';
-import { Store } from './store.js';
+import { openStore } from './store.js';
 
 export interface RunningService {
   app: ReturnType<typeof createApp>;
@@ -16,7 +17,17 @@ export interface RunningService {
  */
 export async function openService(config: ServiceConfig, build: string): Promise<RunningService> {
   const provider = createProvider(config.provider);
-  const store = await Store.open(config.dataDir);
+  const store = await openStore(config);
+  if (config.ingestAtStart) {
+    // Replicas starting together take turns; the first ingests, the others find its snapshot.
+    const result = await store
+      .whileIngesting(() => ingest({ store, provider, corpusDir: defaultCorpusDir, chunking: config.chunking }))
+      .catch(async (error: unknown) => {
+        await store.close();
+        throw error;
+      });
+    console.log(`corpus: snapshot ${result.snapshotId}${result.changed ? ' ingested' : ' already served'}`);
+  }
   const tracing = await openTracing({
     store,
     env: config.env,
@@ -35,6 +46,7 @@ export async function openService(config: ServiceConfig, build: string): Promise
     release: config.release,
     instance: config.instance,
     api: config.api,
+    uncitedClaims: config.uncitedClaims,
   });
   console.log(
     `auth: ${config.api.auth} (${config.api.authReason}); traces: store${config.tracing.otlpEndpoint ? ` and OTLP ${config.tracing.otlpEndpoint}` : ''}`,

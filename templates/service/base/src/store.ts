@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite/vector';
+import { ingestLockKey, openPostgres, withAdvisoryLock, type Database, type Sql } from './db.js';
 import { ExitCode, ServiceError } from './errors.js';
 import { observabilitySchema } from './observability/schema.js';
 
@@ -46,6 +47,9 @@ export type SearchMode = 'planner' | 'index' | 'exact';
 /** Candidates HNSW visits per query; pgvector's default of 40 loses recall on near-duplicate chunks. */
 export const efSearch = 100;
 
+/** Set on every session: PGlite's one, and each pooled Postgres connection. */
+const sessionSettings = `SET hnsw.ef_search = ${efSearch}`;
+
 const schema = `
   CREATE EXTENSION IF NOT EXISTS vector;
   CREATE TABLE IF NOT EXISTS snapshots (
@@ -64,31 +68,63 @@ const schema = `
   );
 `;
 
+/** Applied at every open, on PGlite and Postgres alike: the extension, the corpus and observability tables. */
+async function migrate(db: Database): Promise<void> {
+  await db.exec(schema);
+  await db.exec(observabilitySchema);
+}
+
 /**
- * The vector store: PGlite (Postgres in WebAssembly) with pgvector, one folder per environment. The same
- * SQL runs on Aurora or any Postgres with pgvector. PGlite is single-process, so a lock file beside the
- * folder keeps a second process (a second server, an ingest while serving) out.
+ * The vector store: PGlite (Postgres in WebAssembly) with pgvector, one folder per environment, or any
+ * Postgres with pgvector (Aurora) when DATABASE_URL is set; the same SQL runs on both. PGlite is
+ * single-process, so a lock file beside the folder keeps a second process (a second server, an ingest while
+ * serving) out; on Postgres, replicas share the database and ingest under an advisory lock.
  */
 export class Store {
   private constructor(
-    readonly db: PGlite,
-    private readonly lockFile: string,
+    readonly db: Database,
+    private readonly lockFile: string | null,
     private current: Snapshot | null,
+    /** Runs `use` on one pinned connection (a lock belongs to its session). */
+    private readonly session: <R>(use: (sql: Sql) => Promise<R>) => Promise<R>,
   ) {}
 
+  /** PGlite in `dataDir`. */
   static async open(dataDir: string): Promise<Store> {
     await mkdir(path.dirname(dataDir), { recursive: true });
     const lockFile = await acquireLock(dataDir);
     try {
       const db = await PGlite.create(dataDir, { extensions: { vector } });
-      await db.exec(schema);
-      await db.exec(observabilitySchema);
-      await db.exec(`SET hnsw.ef_search = ${efSearch}`);
-      return new Store(db, lockFile, await activeSnapshot(db));
+      await migrate(db);
+      await db.exec(sessionSettings);
+      return new Store(db, lockFile, await activeSnapshot(db), (use) => use(db));
     } catch (error) {
       await rm(lockFile, { force: true });
       throw error;
     }
+  }
+
+  /** Postgres at `url` (DATABASE_URL); `pg` is loaded only here. */
+  static async connect(url: string): Promise<Store> {
+    const db = await openPostgres(url, sessionSettings);
+    try {
+      await withAdvisoryLock(db.session, ingestLockKey, () => migrate(db));
+      return new Store(db, null, await activeSnapshot(db), db.session);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Runs `run` under the ingestion advisory lock, after re-reading the served snapshot: a replica that
+   * waited for another one's ingestion finds its snapshot and has nothing left to do.
+   */
+  async whileIngesting<T>(run: () => Promise<T>): Promise<T> {
+    return withAdvisoryLock(this.session, ingestLockKey, async () => {
+      this.current = await activeSnapshot(this.db);
+      return run();
+    });
   }
 
   /** False once closed: /readyz reports it. */
@@ -96,7 +132,7 @@ export class Store {
     return !this.db.closed;
   }
 
-  /** The snapshot being served; only this process writes, so the cached value is the truth. */
+  /** The snapshot being served, as this process last read or wrote it. */
   get snapshot(): Snapshot | null {
     return this.current;
   }
@@ -167,15 +203,20 @@ export class Store {
     try {
       if (!this.db.closed) await this.db.close();
     } finally {
-      await rm(this.lockFile, { force: true });
+      if (this.lockFile) await rm(this.lockFile, { force: true });
     }
   }
+}
+
+/** Postgres when DATABASE_URL is set, else PGlite in the environment's data folder. */
+export function openStore(config: { dataDir: string; databaseUrl?: string | undefined }): Promise<Store> {
+  return config.databaseUrl ? Store.connect(config.databaseUrl) : Store.open(config.dataDir);
 }
 
 export const toVector = (values: number[]): string => `[${values.join(',')}]`;
 
 /** Multi-row INSERTs, a batch at a time: one statement per row is the slow part of an ingest. */
-async function insertRows(tx: Transaction, target: string, types: string[], rows: unknown[][]): Promise<void> {
+async function insertRows(tx: Sql, target: string, types: string[], rows: unknown[][]): Promise<void> {
   const batch = 200;
   for (let start = 0; start < rows.length; start += batch) {
     const slice = rows.slice(start, start + batch);
@@ -186,7 +227,7 @@ async function insertRows(tx: Transaction, target: string, types: string[], rows
   }
 }
 
-async function activeSnapshot(db: PGlite): Promise<Snapshot | null> {
+async function activeSnapshot(db: Sql): Promise<Snapshot | null> {
   const { rows } = await db.query<{
     id: string;
     embedding_model: string;
@@ -208,7 +249,7 @@ async function activeSnapshot(db: PGlite): Promise<Snapshot | null> {
 }
 
 /** The vector column's size is part of its type: a model with other dimensions needs a new table. */
-async function ensureChunksTable(tx: Transaction, dimensions: number): Promise<void> {
+async function ensureChunksTable(tx: Sql, dimensions: number): Promise<void> {
   const { rows } = await tx.query<{ dims: number }>(
     `SELECT atttypmod AS dims FROM pg_attribute
       WHERE attrelid = to_regclass('chunks') AND attname = 'embedding' AND NOT attisdropped`,

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { splitClaims } from '../src/guardrails/citations.js';
+import { checkScope } from '../src/guardrails/scope.js';
 import { guardInput, guardOutput } from '../src/pipeline/index.js';
 import type { Context } from '../src/providers/index.js';
 
@@ -44,27 +46,76 @@ describe('the input guard', () => {
 describe('the output guard', () => {
   const contexts: Context[] = [
     { documentId: 'export-csv', title: 'Export your data as CSV', text: 'To export…', score: 0.4 },
+    { documentId: 'sync', title: 'Sync', text: 'Sync…', score: 0.3 },
   ];
-  const generation = { answer: 'Go to Export [1].', citations: ['export-csv'], inputTokens: 10, outputTokens: 5 };
+  const generation = (answer: string, citations: string[]) => ({ answer, citations, inputTokens: 10, outputTokens: 5 });
 
-  it('keeps an answer that cites a retrieved document', () => {
-    expect(guardOutput(generation, contexts, 0.2)).toEqual({ allowed: true });
+  it('passes an answer whose every sentence cites a retrieved document', () => {
+    expect(guardOutput(generation('Go to Export. [1] Choose CSV [1].', ['export-csv']), contexts)).toMatchObject({
+      allowed: true,
+      decision: 'pass',
+      answer: 'Go to Export. [1] Choose CSV [1].',
+      citations: ['export-csv'],
+      claims: 2,
+      uncited: 0,
+    });
   });
-  it('refuses when the best chunk is below the minimum similarity', () => {
-    expect(guardOutput(generation, contexts, 0.5)).toMatchObject({ allowed: false, reason: 'weak-retrieval' });
+
+  it('strips a sentence without a citation and renumbers what stays', () => {
+    const verdict = guardOutput(
+      generation('Exports are always free. Sync first [2]. Then export [1, 2].', ['export-csv', 'sync']),
+      contexts,
+    );
+    expect(verdict).toMatchObject({
+      allowed: true,
+      decision: 'stripped',
+      answer: 'Sync first [1]. Then export [2, 1].',
+      citations: ['sync', 'export-csv'],
+      claims: 3,
+      uncited: 1,
+    });
   });
-  it('refuses when nothing was generated or retrieved', () => {
-    expect(guardOutput(undefined, contexts, 0.2)).toMatchObject({ allowed: false, reason: 'weak-retrieval' });
-    expect(guardOutput(generation, [], 0.2)).toMatchObject({ allowed: false, reason: 'weak-retrieval' });
+
+  it('strips a sentence that cites a document outside the retrieved set', () => {
+    const verdict = guardOutput(
+      generation('Refunds take a week [2]. Go to Export [1].', ['export-csv', 'refunds']),
+      contexts,
+    );
+    expect(verdict).toMatchObject({ decision: 'stripped', answer: 'Go to Export [1].', citations: ['export-csv'] });
   });
-  it('refuses an answer without citations, or citing a document it was not given', () => {
-    expect(guardOutput({ ...generation, citations: [] }, contexts, 0.2)).toMatchObject({
+
+  it('refuses the whole answer for one uncited sentence when configured to refuse', () => {
+    const verdict = guardOutput(generation('Exports are free. Go to Export [1].', ['export-csv']), contexts, 'refuse');
+    expect(verdict).toMatchObject({ allowed: false, decision: 'refused', reason: 'no-citation', uncited: 1 });
+  });
+
+  it('refuses an answer without citations, or citing only documents it was not given', () => {
+    expect(guardOutput(generation("I don't know.", []), contexts)).toMatchObject({
       allowed: false,
       reason: 'no-citation',
     });
-    expect(guardOutput({ ...generation, citations: ['refunds'] }, contexts, 0.2)).toMatchObject({
+    expect(guardOutput(generation('Refunds take a week [1].', ['refunds']), contexts)).toMatchObject({
       allowed: false,
       reason: 'no-citation',
     });
+  });
+});
+
+describe('claims', () => {
+  it('keeps the markers after a full stop with their sentence, and splits at line breaks', () => {
+    expect(splitClaims('Open Settings. [1] Tap Export [2].\n- Choose CSV [1]\n[2]')).toEqual([
+      'Open Settings. [1]',
+      'Tap Export [2].',
+      '- Choose CSV [1]',
+    ]);
+  });
+});
+
+describe('the out-of-scope guard', () => {
+  const context = (score: number): Context => ({ documentId: 'a', title: 'A', text: 'a', score });
+  it('is in scope when the best chunk reaches the threshold, out of scope below it or with nothing retrieved', () => {
+    expect(checkScope([context(0.1), context(0.3)], 0.2)).toEqual({ inScope: true, topScore: 0.3, minScore: 0.2 });
+    expect(checkScope([context(0.19)], 0.2)).toMatchObject({ inScope: false });
+    expect(checkScope([], 0.2)).toMatchObject({ inScope: false });
   });
 });

@@ -133,7 +133,28 @@ describe('the answer pipeline with the offline provider', () => {
     const result = await answerQuestion(deps, { question: "What's the capital of France?", includeContexts: true });
     expect(result.refused).toBe(true);
     expect(result.contexts?.length).toBe(5);
-    const root = exporter.getFinishedSpans().find((s) => s.name === 'answer');
-    expect(root?.attributes['genai.refusal.reason']).toMatch(/^(weak-retrieval|no-citation)$/);
+    const spans = exporter.getFinishedSpans();
+    // Nothing relevant retrieved: refused before any model is asked.
+    expect(spans.map((s) => s.name)).toEqual(['guard-input', 'embed', 'retrieve', 'answer']);
+    expect(spans[2]?.attributes).toMatchObject({ 'genai.guard.scope': 'out', 'genai.guard.min_score': 0.12 });
+    expect(spans[2]?.events.map((e) => e.name)).toEqual(['guard.out_of_scope']);
+    expect(spans[3]?.attributes['genai.refusal.reason']).toBe('out-of-scope');
+    expect(result.usage.inputTokens).toBe(0);
+  });
+
+  it('answers in scope when the threshold is lowered, and records the output decision on guard-output', async () => {
+    const lenient = { ...deps, provider: { ...deps.provider, minRetrievalScore: 0.5 } };
+    const refused = await answerQuestion(lenient, { question: 'How do I export my data as CSV?' });
+    expect(refused.refused).toBe(true);
+    exporter.reset();
+    const answered = await answerQuestion(deps, { question: 'How do I export my data as CSV?' });
+    expect(answered.refused).toBe(false);
+    const guard = exporter.getFinishedSpans().find((s) => s.name === 'guard-output');
+    expect(guard?.attributes).toMatchObject({
+      'genai.guard.allowed': true,
+      'genai.guard.decision': 'pass',
+      'genai.guard.claims.uncited': 0,
+    });
+    expect(guard?.attributes['genai.guard.claims']).toBeGreaterThan(0);
   });
 });

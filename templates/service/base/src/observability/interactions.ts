@@ -1,4 +1,4 @@
-import type { PGlite } from '@electric-sql/pglite';
+import type { Database } from '../db.js';
 import { redactPii } from '../guardrails/pii.js';
 import type { PipelineOutcome } from '../pipeline/index.js';
 
@@ -32,7 +32,7 @@ export interface InteractionRecord {
 
 /** Stores one request; the question in it is already redacted, the answer is redacted here. */
 export async function recordInteraction(
-  db: PGlite,
+  db: Database,
   outcome: PipelineOutcome,
   api: string,
   releaseId: string | null,
@@ -63,7 +63,7 @@ export async function recordInteraction(
 
 /** Stores feedback on a recorded request; false when no interaction has that trace id. */
 export async function addFeedback(
-  db: PGlite,
+  db: Database,
   feedback: { traceId: string; rating: Rating; comment?: string | undefined },
 ): Promise<boolean> {
   const { rows } = await db.query<{ id: number }>(
@@ -76,7 +76,7 @@ export async function addFeedback(
 
 /** The newest interactions, with their feedback; `rating` keeps those with at least one such rating. */
 export async function listInteractions(
-  db: PGlite,
+  db: Database,
   options: { limit: number; rating?: Rating | undefined },
 ): Promise<InteractionRecord[]> {
   const { rows } = await db.query<{

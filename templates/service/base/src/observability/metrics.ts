@@ -33,7 +33,7 @@ export class ServiceMetrics {
   });
   private readonly guardrails = new Counter({
     name: 'genai_guardrail_decisions_total',
-    help: 'Refusals by reason (prompt-injection, diagnosis, weak-retrieval, …) and redactions by kind.',
+    help: 'Refusals by reason (prompt-injection, diagnosis, out-of-scope, no-citation, …), scope (in, out) and citation (pass, stripped, refused) decisions, redactions by kind.',
     labelNames: ['guard', 'decision'] as const,
     registers: [this.registry],
   });
@@ -60,6 +60,7 @@ export class ServiceMetrics {
     this.tokens.inc({ kind: 'embedding' }, usage.embeddingTokens);
     if (outcome.costUsd !== undefined) this.cost.inc(outcome.costUsd);
     if (outcome.refusalReason) this.guardrails.inc({ guard: 'refusal', decision: outcome.refusalReason });
+    for (const [guard, decision] of Object.entries(outcome.guards)) this.guardrails.inc({ guard, decision });
     for (const [kind, n] of Object.entries(outcome.redaction))
       this.guardrails.inc({ guard: 'pii', decision: kind }, n ?? 0);
   }

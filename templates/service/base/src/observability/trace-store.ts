@@ -1,7 +1,7 @@
 import { SpanStatusCode, type Attributes } from '@opentelemetry/api';
 import { ExportResultCode, hrTimeToMilliseconds, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { PGlite } from '@electric-sql/pglite';
+import type { Database } from '../db.js';
 
 /** How long the service keeps traces and interactions, and how many traces at most. */
 export interface Retention {
@@ -60,7 +60,7 @@ export class StoreSpanExporter implements SpanExporter {
   private pending: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly db: PGlite,
+    private readonly db: Database,
     private readonly retention: Retention = retentionDefaults,
   ) {}
 
@@ -153,7 +153,7 @@ export class StoreSpanExporter implements SpanExporter {
 }
 
 /** The newest traces, newest first. */
-export async function listTraces(db: PGlite, limit: number): Promise<TraceSummary[]> {
+export async function listTraces(db: Database, limit: number): Promise<TraceSummary[]> {
   const { rows } = await db.query<{
     trace_id: string;
     name: string;
@@ -191,7 +191,7 @@ export async function listTraces(db: PGlite, limit: number): Promise<TraceSummar
 }
 
 /** One trace's spans in start order, or undefined when the store has none of it. */
-export async function readTrace(db: PGlite, traceId: string): Promise<TraceDetail | undefined> {
+export async function readTrace(db: Database, traceId: string): Promise<TraceDetail | undefined> {
   const { rows } = await db.query<{
     span_id: string;
     parent_span_id: string | null;

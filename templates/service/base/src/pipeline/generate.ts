@@ -1,16 +1,16 @@
 import type { Span } from '@opentelemetry/api';
 import type { Context, Generation, Provider } from '../providers/index.js';
+import { retryEvent } from './retrieve.js';
 
-/**
- * Answers from the contexts that count as evidence (at least the provider's minimum similarity).
- * Without evidence no model is called: there is nothing to ground an answer in, and it costs nothing.
- */
+/** Answers from the contexts that count as evidence (at least the provider's minimum similarity). */
 export async function generate(
   provider: Provider,
   question: string,
   contexts: Context[],
   span: Span,
-): Promise<Generation | undefined> {
+  stream = false,
+): Promise<Generation> {
+  // The out-of-scope guard has made sure that at least the best context counts as evidence.
   const evidence = contexts.filter((c) => c.score >= provider.minRetrievalScore);
   span.setAttributes({
     'gen_ai.operation.name': 'chat',
@@ -19,12 +19,9 @@ export async function generate(
     'gen_ai.request.model': provider.chatModel,
     'gen_ai.request.temperature': 0,
     'genai.generate.contexts': evidence.length,
+    'genai.generate.stream': stream,
   });
-  if (evidence.length === 0) {
-    span.setAttribute('genai.generate.skipped', true);
-    return undefined;
-  }
-  const generation = await provider.generate(question, evidence);
+  const generation = await provider.generate(question, evidence, { stream, onRetry: retryEvent(span) });
   span.setAttributes({
     'gen_ai.usage.input_tokens': generation.inputTokens,
     'gen_ai.usage.output_tokens': generation.outputTokens,

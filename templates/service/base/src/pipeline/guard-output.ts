@@ -1,27 +1,47 @@
+import { checkClaims, defaultUncitedClaims, type UncitedClaims } from '../guardrails/citations.js';
 import type { Context, Generation } from '../providers/index.js';
 
 /**
- * The output guard: an answer stands only on evidence. No retrieved chunk close enough to the question,
- * or an answer that cites nothing it was given, becomes a refusal; never an invented answer.
+ * The output guard: an answer stands only on evidence. Every claim (sentence) must cite a document of the
+ * retrieved set; uncited claims are stripped, or the whole answer refused (GENAI_UNCITED_CLAIMS=refuse).
+ * An answer left with no cited claim is refused, never sent as it came from the model.
  */
 
 export type OutputVerdict =
-  { allowed: true } | { allowed: false; reason: 'weak-retrieval' | 'no-citation'; refusal: string };
+  | {
+      allowed: true;
+      decision: 'pass' | 'stripped';
+      /** The answer as it is sent: the cited claims, markers renumbered to `citations`. */
+      answer: string;
+      citations: string[];
+      claims: number;
+      uncited: number;
+    }
+  | { allowed: false; decision: 'refused'; reason: 'no-citation'; refusal: string; claims: number; uncited: number };
 
 export const notFoundRefusal =
   "I couldn't find this in the help centre, so I won't guess. Try rephrasing your question, or contact support.";
 
 export function guardOutput(
-  generation: Generation | undefined,
+  generation: Generation,
   contexts: Context[],
-  minRetrievalScore: number,
+  uncitedClaims: UncitedClaims = defaultUncitedClaims,
 ): OutputVerdict {
-  const best = Math.max(...contexts.map((c) => c.score), -1);
-  if (!generation || best < minRetrievalScore)
-    return { allowed: false, reason: 'weak-retrieval', refusal: notFoundRefusal };
-  const given = new Set(contexts.map((c) => c.documentId));
-  if (generation.citations.length === 0 || !generation.citations.every((id) => given.has(id))) {
-    return { allowed: false, reason: 'no-citation', refusal: notFoundRefusal };
+  const check = checkClaims(
+    generation.answer,
+    generation.citations,
+    contexts.map((c) => c.documentId),
+  );
+  const { claims, uncited } = check;
+  if (check.citations.length === 0 || (uncited > 0 && uncitedClaims === 'refuse')) {
+    return { allowed: false, decision: 'refused', reason: 'no-citation', refusal: notFoundRefusal, claims, uncited };
   }
-  return { allowed: true };
+  return {
+    allowed: true,
+    decision: uncited > 0 ? 'stripped' : 'pass',
+    answer: check.answer,
+    citations: check.citations,
+    claims,
+    uncited,
+  };
 }

@@ -1,5 +1,7 @@
 import { context, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import type { UncitedClaims } from '../guardrails/citations.js';
 import { detectInjection, injectionRefusal, type InjectionCheck } from '../guardrails/injection.js';
+import { checkScope } from '../guardrails/scope.js';
 import { redactionCount, redactPii, type Redaction } from '../guardrails/pii.js';
 import { requestCostUsd } from '../prices.js';
 import type { Provider } from '../providers/index.js';
@@ -7,9 +9,9 @@ import type { Store } from '../store.js';
 import { excerpt } from '../observability/trace-store.js';
 import { generate } from './generate.js';
 import { guardInput } from './guard-input.js';
-import { guardOutput } from './guard-output.js';
+import { guardOutput, notFoundRefusal } from './guard-output.js';
 import { embedQuestion, retrieve } from './retrieve.js';
-import { contextWith, inSpan } from './span.js';
+import { contextWith, inSpan, preciseNow } from './span.js';
 
 export { guardInput, medicalRefusal } from './guard-input.js';
 export { guardOutput, notFoundRefusal } from './guard-output.js';
@@ -24,11 +26,15 @@ export interface PipelineDeps {
   release?: string | null | undefined;
   /** A model-based injection check, run when the heuristics pass. */
   injectionCheck?: InjectionCheck | undefined;
+  /** What the output guard does with a sentence that cites nothing retrieved; default strip. */
+  uncitedClaims?: UncitedClaims | undefined;
 }
 
 export interface AnswerRequest {
   question: string;
   includeContexts?: boolean;
+  /** Ask the model to stream (chat completions with stream: true); the answer is still checked whole. */
+  stream?: boolean;
 }
 
 export interface AnswerResult {
@@ -53,6 +59,8 @@ export interface PipelineOutcome {
   refusalReason: string | null;
   latencyMs: Partial<Record<Step | 'total', number>>;
   costUsd: number | undefined;
+  /** The decisions of the retrieval and output guards, for the metrics (scope: in|out; citations: pass|stripped|refused). */
+  guards: { scope?: 'in' | 'out'; citations?: 'pass' | 'stripped' | 'refused' };
 }
 
 /** The answer alone; see `runPipeline` for what the service records. */
@@ -75,6 +83,7 @@ export async function runPipeline(
   const redaction = redactPii(request.question);
   const question = redaction.text;
   const root = tracer.startSpan('answer', {
+    startTime: preciseNow(),
     attributes: {
       'gen_ai.operation.name': 'chat',
       'gen_ai.system': provider.system,
@@ -100,6 +109,7 @@ export async function runPipeline(
   };
 
   let refusalReason: string | null = null;
+  const guards: PipelineOutcome['guards'] = {};
   const finish = (
     result: Omit<AnswerResult, 'traceId' | 'usage' | 'contexts'>,
     contexts: AnswerResult['contexts'] = [],
@@ -127,6 +137,7 @@ export async function runPipeline(
       refusalReason,
       latencyMs,
       costUsd,
+      guards,
     };
   };
 
@@ -168,29 +179,51 @@ export async function runPipeline(
 
     const embedded = await step('embed', (span) => embedQuestion(provider, question, span));
     usage.embeddingTokens = embedded.tokens;
-    const contexts = await step('retrieve', (span) => retrieve(deps, embedded.vector, span));
+    const contexts = await step('retrieve', async (span) => {
+      const found = await retrieve(deps, embedded.vector, span);
+      const scope = checkScope(found, provider.minRetrievalScore);
+      span.setAttributes({
+        'genai.guard.scope': scope.inScope ? 'in' : 'out',
+        'genai.guard.min_score': scope.minScore,
+      });
+      if (!scope.inScope) span.addEvent('guard.out_of_scope', { 'genai.retrieval.top_score': scope.topScore });
+      guards.scope = scope.inScope ? 'in' : 'out';
+      return found;
+    });
+    if (guards.scope === 'out') {
+      // Nothing relevant was found: refuse before a model is asked (no ungrounded answer, no cost).
+      refusalReason = 'out-of-scope';
+      return finish({ answer: notFoundRefusal, refused: true, citations: [] }, contexts);
+    }
 
-    const generation = await step('generate', (span) => generate(provider, question, contexts, span));
-    usage.inputTokens = generation?.inputTokens ?? 0;
-    usage.outputTokens = generation?.outputTokens ?? 0;
+    const generation = await step('generate', (span) => generate(provider, question, contexts, span, request.stream));
+    usage.inputTokens = generation.inputTokens;
+    usage.outputTokens = generation.outputTokens;
 
     const output = await step('guard-output', async (span) => {
-      const verdict = guardOutput(generation, contexts, provider.minRetrievalScore);
+      const verdict = guardOutput(generation, contexts, deps.uncitedClaims);
       span.setAttributes({
         'genai.guard.allowed': verdict.allowed,
+        'genai.guard.decision': verdict.decision,
+        'genai.guard.claims': verdict.claims,
+        'genai.guard.claims.uncited': verdict.uncited,
+        'genai.guard.uncited_claims': deps.uncitedClaims ?? 'strip',
         ...(verdict.allowed ? {} : { 'genai.guard.reason': verdict.reason }),
       });
+      if (verdict.decision === 'stripped')
+        span.addEvent('guard.stripped', { 'genai.guard.claims.uncited': verdict.uncited });
       if (!verdict.allowed) span.addEvent('guard.refused', { 'genai.guard.reason': verdict.reason });
       return verdict;
     });
+    guards.citations = output.decision;
     if (!output.allowed) {
       refusalReason = output.reason;
       return finish({ answer: output.refusal, refused: true, citations: [] }, contexts);
     }
 
     const titles = new Map(contexts.map((c) => [c.documentId, c.title]));
-    const citations = (generation?.citations ?? []).map((id) => ({ id, title: titles.get(id) ?? id }));
-    return finish({ answer: generation?.answer ?? '', refused: false, citations }, contexts);
+    const citations = output.citations.map((id) => ({ id, title: titles.get(id) ?? id }));
+    return finish({ answer: output.answer, refused: false, citations }, contexts);
   } catch (error) {
     root.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
     throw error;

@@ -1,10 +1,11 @@
 import type { Span } from '@opentelemetry/api';
 import type { Context, Provider } from '../providers/index.js';
+import type { RetryEvent } from '../providers/retry.js';
 import type { Store } from '../store.js';
 
 /** Embeds the question: its own step, so a slow embedding endpoint shows as such in the trace. */
 export async function embedQuestion(provider: Provider, question: string, span: Span) {
-  const { vectors, tokens } = await provider.embed([question]);
+  const { vectors, tokens } = await provider.embed([question], { onRetry: retryEvent(span) });
   span.setAttributes({
     'gen_ai.operation.name': 'embeddings',
     'gen_ai.system': provider.system,
@@ -14,6 +15,14 @@ export async function embedQuestion(provider: Provider, question: string, span: 
   });
   return { vector: vectors[0] ?? [], tokens };
 }
+
+/** Records a model call's retry on the step's span: when, why and how long it waited. */
+export const retryEvent = (span: Span) => (event: RetryEvent) =>
+  span.addEvent('gen_ai.retry', {
+    'genai.retry.attempt': event.attempt,
+    'genai.retry.delay_ms': event.delayMs,
+    'genai.retry.reason': event.reason,
+  });
 
 /** The topK chunks of the served snapshot nearest to the question's embedding, with their scores. */
 export async function retrieve(deps: { store: Store; topK: number }, vector: number[], span: Span): Promise<Context[]> {

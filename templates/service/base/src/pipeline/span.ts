@@ -10,7 +10,7 @@ export async function inSpan<T>(
   parent: Context,
   step: (span: Span) => Promise<T>,
 ): Promise<T> {
-  const span = tracer.startSpan(name, {}, parent);
+  const span = tracer.startSpan(name, { startTime: preciseNow() }, parent);
   try {
     return await step(span);
   } catch (error) {
@@ -21,5 +21,11 @@ export async function inSpan<T>(
     span.end();
   }
 }
+
+/**
+ * The time as epoch milliseconds with a fraction. The SDK stamps a span's start from Date.now() (whole
+ * milliseconds), so steps a fraction of a millisecond apart would tie and a trace could list them out of order.
+ */
+export const preciseNow = (): number => performance.timeOrigin + performance.now();
 
 export const contextWith = (parent: Context, span: Span): Context => trace.setSpan(parent, span);

@@ -1,3 +1,5 @@
+import type { RetryEvent } from './retry.js';
+
 /** A retrieved chunk as the generation step sees it. */
 export interface Context {
   documentId: string;
@@ -20,9 +22,17 @@ export interface Generation {
   outputTokens: number;
 }
 
-/** Embeddings and answers from one place: the offline provider or an OpenAI-compatible endpoint. */
+/** How one call to a model runs; every field is optional. */
+export interface CallOptions {
+  /** Ask the model to stream its answer (the chat completions API with stream: true). */
+  stream?: boolean | undefined;
+  /** Hears every retry: the pipeline records it on the step's span. */
+  onRetry?: ((event: RetryEvent) => void) | undefined;
+}
+
+/** Embeddings and answers from one place: the offline provider, an OpenAI-compatible endpoint or Bedrock. */
 export interface Provider {
-  readonly kind: 'offline' | 'openai-compatible';
+  readonly kind: 'offline' | 'openai-compatible' | 'bedrock';
   /** The `gen_ai.provider.name` of its spans. */
   readonly system: string;
   readonly chatModel: string;
@@ -30,8 +40,8 @@ export interface Provider {
   readonly dimensions: number;
   /** Below this similarity the best chunk is no evidence and the answer is refused. */
   readonly minRetrievalScore: number;
-  embed(texts: string[]): Promise<Embeddings>;
-  generate(question: string, contexts: Context[]): Promise<Generation>;
+  embed(texts: string[], options?: CallOptions): Promise<Embeddings>;
+  generate(question: string, contexts: Context[], options?: CallOptions): Promise<Generation>;
 }
 
 /** About 4 characters per token: close enough for English usage reports and chunk sizes. */
