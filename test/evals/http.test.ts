@@ -100,3 +100,44 @@ describe('retries and rate limits', () => {
     }
   });
 });
+
+describe('the node:http transport', () => {
+  it('times out a body that stalls after its headers, retries a body cut short, and follows a redirect', async () => {
+    const { createServer } = await import('node:http');
+    let cut = 0;
+    const server = createServer((req, res) => {
+      if (req.url === '/stall') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"ok":');
+        return; // never ends
+      }
+      if (req.url === '/cut' && cut++ === 0) {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+        res.write('{"ok":');
+        setTimeout(() => res.socket?.destroy(), 10);
+        return;
+      }
+      if (req.url === '/moved') {
+        res.writeHead(307, { location: '/cut' });
+        return res.end();
+      }
+      res.writeHead(200, { 'content-type': 'application/json', 'x-trace-id': 't-1' });
+      res.end('{"ok":true}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const policy = { timeoutMs: 200, retries: 1, baseDelayMs: 1 };
+    try {
+      await expect(requestJson(`${url}/stall`, {}, { policy, parse: (b) => b })).rejects.toMatchObject({
+        kind: 'timeout',
+        attempts: 2,
+      });
+      const moved = await requestJson(`${url}/moved`, { body: {} }, { policy, parse: (b) => b });
+      expect(moved).toMatchObject({ value: { ok: true }, attempts: 2 });
+      expect(moved.headers.get('X-Trace-Id')).toBe('t-1');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
