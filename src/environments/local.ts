@@ -101,7 +101,7 @@ export async function deployLocal(
       if (previous.status === 'starting' && previous.instanceId) {
         // Another start of this release (an `up` stopped half-way leaves its supervisor on): wait for it.
         onStep(`${target.env} is starting; waiting for it`);
-        const started = await waitStarted(paths, previous.instanceId, previous.supervisorPid, 0);
+        const started = await waitStarted(paths, previous.instanceId, previous.supervisorPid);
         if (started.ok) {
           const outputs = await outputsLocal(target);
           return { ...outputs, snapshot: outputs.snapshot ?? null, changed: false };
@@ -167,7 +167,7 @@ export async function deployLocal(
   child.unref();
   closeSync(log);
 
-  const started = await waitStarted(paths, instanceId, child.pid, logOffset);
+  const started = await waitStarted(paths, instanceId, child.pid);
   if (!started.ok) throw await failStart(target, paths, child.pid, started.reason, logOffset);
   const outputs = await outputsLocal(target);
   return { ...outputs, provider: started.health.provider, snapshot, changed: true };
@@ -337,7 +337,6 @@ async function waitStarted(
   paths: ReturnType<typeof environmentPaths>,
   instanceId: string,
   supervisorPid: number | undefined,
-  logOffset: number,
 ): Promise<StartOutcome> {
   const deadline = Date.now() + healthTimeoutMs;
   while (Date.now() < deadline) {

@@ -136,7 +136,8 @@ export function program(spec: AwsStackSpec, transforms: AwsTransforms = {}): Aws
       { name: 'GENAI_EMBEDDING_MODEL', value: spec.embeddings.id },
       { name: 'GENAI_EMBEDDING_DIMENSIONS', value: String(spec.embeddings.dimensions) },
       { name: 'GENAI_VECTOR_STORE', value: spec.vectorStore.kind },
-      { name: 'GENAI_VECTOR_STORE_URL', value: vectorStoreUrl },
+      // The service's store speaks Postgres through DATABASE_URL (pg takes PGUSER/PGPASSWORD from the secret).
+      { name: spec.vectorStore.kind === 'pgvector' ? 'DATABASE_URL' : 'GENAI_VECTOR_STORE_URL', value: vectorStoreUrl },
       { name: 'OTEL_SERVICE_NAME', value: spec.project },
       { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: `http://127.0.0.1:${otlpHttpPort}` },
       { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: 'http/protobuf' },

@@ -345,7 +345,7 @@ export class Service extends pulumi.ComponentResource {
 
     function createTaskDefinition() {
       const secrets: { name: string; valueFrom: pulumi.Input<string> }[] = [
-        { name: 'GENAI_API_KEY', valueFrom: apiKey.arn },
+        { name: 'GENAI_API_KEYS', valueFrom: apiKey.arn },
         { name: 'GENAI_ADMIN_KEY', valueFrom: adminKey.arn },
       ];
       if (args.databaseSecret) {

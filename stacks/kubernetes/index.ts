@@ -43,6 +43,9 @@ export type KubernetesOutputs = { [K in keyof StackOutputs]: pulumi.Output<Stack
 
 /** Stack configuration key of the vector store's password (or Qdrant API key), a Pulumi secret. */
 export const databasePasswordKey = 'genai:dbPassword';
+/** Stack configuration keys of the service's API key and admin key, Pulumi secrets the driver sets. */
+export const apiKeyKey = 'genai:apiKey';
+export const adminKeyKey = 'genai:adminKey';
 
 /**
  * Declares one environment: its namespace (Pod Security `restricted`), vector store, model server (vLLM
@@ -60,7 +63,7 @@ export function program(spec: KubernetesStackSpec, transforms: KubernetesTransfo
       `vectorStore.kind ${storeKind} has no Kubernetes form; fix: use pgvector or qdrant for a kubernetes environment`,
     );
   }
-  const password = databasePassword(spec);
+  const password = stackSecret(spec, databasePasswordKey);
   const labels = environmentLabels(spec);
   const name = spec.project;
 
@@ -115,6 +118,16 @@ export function program(spec: KubernetesStackSpec, transforms: KubernetesTransfo
     { ...opts, protect: spec.production },
   );
 
+  // The service's API and admin keys (it refuses to listen on all interfaces without them).
+  const keys = new k8s.core.v1.Secret(
+    `${name}-keys`,
+    {
+      metadata: { name: `${name}-keys`, namespace: ns, labels },
+      type: 'Opaque',
+      stringData: { 'api-key': stackSecret(spec, apiKeyKey), 'admin-key': stackSecret(spec, adminKeyKey) },
+    },
+    opts,
+  );
   const model = modelServer();
   const monitoring = new Monitoring(
     name,
@@ -143,9 +156,11 @@ export function program(spec: KubernetesStackSpec, transforms: KubernetesTransfo
       databaseSecret: store.secretName,
       otlpEndpoint: monitoring.otlpEndpoint,
       environment: serviceEnvironment(),
-      ...(store.kind === 'qdrant'
-        ? { secretEnvironment: { QDRANT_API_KEY: { name: store.secretName, key: 'api-key' } } }
-        : {}),
+      secretEnvironment: {
+        GENAI_API_KEYS: { name: keys.metadata.name, key: 'api-key' },
+        GENAI_ADMIN_KEY: { name: keys.metadata.name, key: 'admin-key' },
+        ...(store.kind === 'qdrant' ? { QDRANT_API_KEY: { name: store.secretName, key: 'api-key' } } : {}),
+      },
       scale: spec.scale,
       spread: spec.production,
       ...(spec.host === undefined ? {} : { host: spec.host }),
@@ -203,7 +218,8 @@ export function program(spec: KubernetesStackSpec, transforms: KubernetesTransfo
     if (spec.model.provider === 'offline') return environment;
     return {
       ...environment,
-      GENAI_PROVIDER: spec.model.provider,
+      // The service speaks vLLM's OpenAI-compatible API.
+      GENAI_MODEL_PROVIDER: spec.model.provider === 'vllm' ? 'openai-compatible' : spec.model.provider,
       GENAI_CHAT_MODEL: spec.model.id,
       GENAI_EMBEDDING_MODEL: spec.embeddings.id,
       GENAI_EMBEDDING_DIMENSIONS: String(spec.embeddings.dimensions),
@@ -212,13 +228,13 @@ export function program(spec: KubernetesStackSpec, transforms: KubernetesTransfo
   }
 }
 
-/** The vector store's password: a stack secret the driver sets, never generated here (no random provider). */
-function databasePassword(spec: KubernetesStackSpec): pulumi.Output<string> {
-  const [namespace, key] = databasePasswordKey.split(':') as [string, string];
+/** A secret of the stack's configuration that the driver sets (never generated here: no random provider). */
+function stackSecret(spec: KubernetesStackSpec, configKey: string): pulumi.Output<string> {
+  const [namespace, key] = configKey.split(':') as [string, string];
   const value = new pulumi.Config(namespace).getSecret(key);
   if (value === undefined) {
     throw new Error(
-      `${databasePasswordKey} is not set for the ${spec.env} stack; fix: pulumi config set --secret ${databasePasswordKey} <password> --stack ${spec.env}`,
+      `${configKey} is not set for the ${spec.env} stack; fix: pulumi config set --secret ${configKey} <value> --stack ${spec.env}`,
     );
   }
   return value;

@@ -142,8 +142,8 @@ describe('promotion on the local target', () => {
     // Cite the farthest of twenty chunks instead of the nearest: the wrong documents.
     await edit(
       'src/pipeline/retrieve.ts',
-      'await deps.store.search(vectors[0] ?? [], deps.topK)',
-      '(await deps.store.search(vectors[0] ?? [], deps.topK * 4)).slice(-deps.topK)',
+      'const contexts = await deps.store.search(vector, deps.topK);',
+      'const contexts = (await deps.store.search(vector, deps.topK * 4)).slice(-deps.topK);',
     );
     releases.broken = await buildAndUp('staging');
     const result = await genai(['promote', 'staging', 'prod', '--approve', '--json']);
@@ -160,8 +160,8 @@ describe('promotion on the local target', () => {
   it('a release that passes the gate but fails its smoke eval in prod is rolled back by itself', async () => {
     await edit(
       'src/pipeline/retrieve.ts',
-      '(await deps.store.search(vectors[0] ?? [], deps.topK * 4)).slice(-deps.topK)',
-      'await deps.store.search(vectors[0] ?? [], deps.topK)',
+      'const contexts = (await deps.store.search(vector, deps.topK * 4)).slice(-deps.topK);',
+      'const contexts = await deps.store.search(vector, deps.topK);',
     );
     // Works everywhere but in prod: the kind of fault only the smoke eval after the deploy catches.
     await edit(

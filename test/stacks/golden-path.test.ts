@@ -74,7 +74,7 @@ async function declare(spec: StackSpec, transforms?: ProjectTransforms): Promise
           : await import('../../stacks/kubernetes/index.js');
       return () => (module.program as (s: StackSpec, t: unknown) => unknown)(spec, transforms?.[spec.target]);
     },
-    { 'genai:dbPassword': 'from-the-driver' },
+    { 'genai:dbPassword': 'from-the-driver', 'genai:apiKey': 'api-key', 'genai:adminKey': 'admin-key' },
   );
   expect(new Set(run.urns).size, 'every URN unique').toBe(run.registrations);
   return run.resources;

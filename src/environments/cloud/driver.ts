@@ -23,8 +23,8 @@ type OutputMap = import('@pulumi/pulumi/automation/index.js').OutputMap;
 
 /** The config key the stack's spec travels in, so that `pulumi up` in the work folder is reproducible. */
 export const SPEC_CONFIG_KEY = 'genai:spec';
-/** The Kubernetes stack's database password (stacks/kubernetes reads it with requireSecret). */
-const DATABASE_PASSWORD_KEY = 'genai:dbPassword';
+/** Secrets of a Kubernetes stack's config (stacks/kubernetes reads them): the database password, the service's keys. */
+const KUBERNETES_SECRETS = ['genai:dbPassword', 'genai:apiKey', 'genai:adminKey'] as const;
 
 /** A cloud environment (aws, kubernetes) behind the one driver interface: one Pulumi stack per environment. */
 export function cloudDriver(resolved: ResolvedEnvironment): EnvironmentDriver {
@@ -58,9 +58,13 @@ export function cloudDriver(resolved: ResolvedEnvironment): EnvironmentDriver {
     };
     if (spec.target === 'aws') config['aws:region'] = { value: spec.region };
     if (spec.target === 'kubernetes' && spec.context) config['kubernetes:context'] = { value: spec.context };
-    if (spec.target === 'kubernetes' && !(DATABASE_PASSWORD_KEY in (await pulumiCall(() => stack.getAllConfig())))) {
-      // The in-cluster database's password: made once, then kept encrypted in the stack's own config.
-      config[DATABASE_PASSWORD_KEY] = { value: randomBytes(24).toString('base64url'), secret: true };
+    if (spec.target === 'kubernetes') {
+      // The in-cluster database's password and the service's keys: made once, then kept encrypted in the
+      // stack's own config (AWS makes its own in Secrets Manager).
+      const existing = await pulumiCall(() => stack.getAllConfig());
+      for (const key of KUBERNETES_SECRETS) {
+        if (!(key in existing)) config[key] = { value: randomBytes(24).toString('base64url'), secret: true };
+      }
     }
     await pulumiCall(() => stack.setAllConfig(config));
     return stack;

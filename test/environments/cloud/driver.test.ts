@@ -316,9 +316,10 @@ describe('cloud environments through the Automation API (stub pulumi on PATH)', 
     expect(up.exitCode, up.stderr).toBe(0);
     const setAll = (await p.calls()).find((c) => c.argv[1] === 'set-all')!.argv;
     expect(setAll).toContain('kubernetes:context=kind-genai');
-    // The database password is made on the first up, as a secret, and kept by the stack afterwards.
-    const password = setAll[setAll.indexOf('--secret') + 1]!;
-    expect(password).toMatch(/^genai:dbPassword=[\w-]{32}$/);
+    // The database password and the service's keys are made on the first up, as secrets, and kept after.
+    const secrets = setAll.flatMap((arg, i) => (setAll[i - 1] === '--secret' ? [arg.split('=')[0]] : []));
+    expect(secrets).toEqual(['genai:dbPassword', 'genai:apiKey', 'genai:adminKey']);
+    expect(setAll.find((arg) => arg.startsWith('genai:apiKey='))).toMatch(/^genai:apiKey=[\w-]{32}$/);
     const again = await p.genai(['up', 'cluster', '--image', image], { AWS_ACCESS_KEY_ID: undefined });
     expect(again.exitCode, again.stderr).toBe(0);
     const setAlls = (await p.calls()).filter((c) => c.argv[1] === 'set-all');

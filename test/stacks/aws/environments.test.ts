@@ -343,7 +343,7 @@ describe.each(environments)('the AWS stack of %s (pgvector, Bedrock on demand, G
     expect(environment.GENAI_CHAT_MODEL).toMatch(/model-profile$/);
     expect(service.healthCheck.command.join(' ')).toContain('/healthz');
     expect(service.secrets.map((s: Inputs) => s.name)).toEqual([
-      'GENAI_API_KEY',
+      'GENAI_API_KEYS',
       'GENAI_ADMIN_KEY',
       'PGUSER',
       'PGPASSWORD',

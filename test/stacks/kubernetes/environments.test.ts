@@ -34,7 +34,7 @@ const expectedCounts: Record<Env, Record<string, number>> = {
     PrometheusRule: 1,
     Role: 1,
     RoleBinding: 1,
-    Secret: 1,
+    Secret: 2,
     Service: 3,
     ServiceAccount: 1,
     ServiceMonitor: 1,
@@ -164,8 +164,23 @@ for (const env of ['dev', 'staging', 'prod'] as const) {
       expect(pod.topologySpreadConstraints !== undefined).toBe(spec.production);
     });
 
+    it("gives the service its API and admin keys from the stack's secrets, never in plain text", () => {
+      const keys = one(resources, 'Secret', 'cycle-assistant-keys').inputs;
+      expect(isSecret(keys.stringData)).toBe(true);
+      expect(keys.stringData.value).toEqual({ 'api-key': 'api-key-value', 'admin-key': 'admin-key-value' });
+      const service = one(resources, 'Deployment', 'cycle-assistant').inputs.spec.template.spec.containers[0];
+      expect(service.env).toContainEqual({
+        name: 'GENAI_API_KEYS',
+        valueFrom: { secretKeyRef: { name: 'cycle-assistant-keys', key: 'api-key' } },
+      });
+      expect(service.env).toContainEqual({
+        name: 'GENAI_ADMIN_KEY',
+        valueFrom: { secretKeyRef: { name: 'cycle-assistant-keys', key: 'admin-key' } },
+      });
+    });
+
     it('keeps the database credentials in a Secret, as a Pulumi secret', () => {
-      const secret = one(resources, 'Secret').inputs;
+      const secret = one(resources, 'Secret', 'cycle-assistant-db-credentials').inputs;
       expect(isSecret(secret.stringData)).toBe(true);
       expect(secret.stringData.value.POSTGRES_PASSWORD).toBe('p@ss/word');
       expect(secret.stringData.value.url).toBe(

@@ -63,7 +63,11 @@ export function vllmSpecFor(env: Env, change: Partial<KubernetesStackSpec> = {})
   });
 }
 
-export const config = { 'genai:dbPassword': 'p@ss/word' };
+export const config = {
+  'genai:dbPassword': 'p@ss/word',
+  'genai:apiKey': 'api-key-value',
+  'genai:adminKey': 'admin-key-value',
+};
 
 /** Runs the Kubernetes program for a spec under Pulumi's mocks. */
 export async function run(spec: KubernetesStackSpec, transforms?: KubernetesTransforms) {

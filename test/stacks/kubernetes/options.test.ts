@@ -56,7 +56,9 @@ const options: Record<string, Case[]> = {
         expect(serviceEnv(r).QDRANT_API_KEY).toEqual({
           secretKeyRef: { name: 'cycle-assistant-db-credentials', key: 'api-key' },
         });
-        expect(Object.keys(one(r.resources, 'Secret').inputs.stringData.value).sort()).toEqual(['api-key', 'url']);
+        expect(
+          Object.keys(one(r.resources, 'Secret', 'cycle-assistant-db-credentials').inputs.stringData.value).sort(),
+        ).toEqual(['api-key', 'url']);
       },
     },
   ],
@@ -70,6 +72,8 @@ const options: Record<string, Case[]> = {
           'http://cycle-assistant-vllm.cycle-assistant-dev.svc.cluster.local:8000/v1',
         );
         expect(serviceEnv(r).OPENAI_BASE_URL).toBe(r.outputs.modelEndpoint);
+        // The service speaks vLLM's OpenAI-compatible API.
+        expect(serviceEnv(r).GENAI_MODEL_PROVIDER).toBe('openai-compatible');
       },
     },
     {
@@ -95,7 +99,7 @@ const options: Record<string, Case[]> = {
         expect(find(r.resources, 'Deployment')).toHaveLength(2);
         expect(r.outputs.modelEndpoint).toBe('bedrock:meta.llama3-1-70b-instruct-v1:0');
         expect(serviceEnv(r)).toMatchObject({
-          GENAI_PROVIDER: 'bedrock',
+          GENAI_MODEL_PROVIDER: 'bedrock',
           GENAI_CHAT_MODEL: 'meta.llama3-1-70b-instruct-v1:0',
         });
         expect(serviceEnv(r).OPENAI_BASE_URL).toBeUndefined();
@@ -258,7 +262,7 @@ describe('errors a user can cause', () => {
       return () => program(spec);
     });
     await expect(attempt).rejects.toThrow(
-      'genai:dbPassword is not set for the staging stack; fix: pulumi config set --secret genai:dbPassword <password> --stack staging',
+      'genai:dbPassword is not set for the staging stack; fix: pulumi config set --secret genai:dbPassword <value> --stack staging',
     );
   });
 

@@ -25,7 +25,7 @@ describe('a project adjusts any child through infra/transforms.ts', () => {
       minReplicas: 4,
       maxReplicas: 8,
     });
-    expect(one(resources, 'Secret').inputs.immutable).toBe(true);
+    expect(one(resources, 'Secret', 'cycle-assistant-db-credentials').inputs.immutable).toBe(true);
     // Untouched children keep the kit's arguments.
     expect(one(resources, 'RoleBinding').inputs.roleRef.name).toBe('cycle-assistant-ci-deploy');
   });
