@@ -26,7 +26,7 @@ let url: string;
 let keys: { apiKey: string; adminKey: string };
 let upOutput: string;
 let traceId: string;
-let via: 'openai' | 'answer';
+let chatTraceId: string;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'genai-observe-'));
@@ -83,35 +83,18 @@ describe('observability of a local environment', () => {
     expect(admin.status).toBe(401);
   });
 
-  it('answers the official openai client (or /v1/answer while the template has no chat completions)', async () => {
-    // The OpenAI-compatible route comes with the template's chat-completions work; until it is there, the
-    // same question goes to /v1/answer with the same key, and the openai call below is ready for it.
-    const probe = await fetch(`${url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.apiKey}` },
-      body: '{}',
+  it('answers the official openai client through /v1/chat/completions', async () => {
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: keys.apiKey, maxRetries: 0 });
+    const completion = await client.chat.completions.create({
+      model: 'genai',
+      messages: [{ role: 'user', content: QUESTION }],
     });
-    via = probe.status === 404 ? 'answer' : 'openai';
-    if (via === 'openai') {
-      const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: keys.apiKey, maxRetries: 0 });
-      const completion = await client.chat.completions.create({
-        model: 'genai',
-        messages: [{ role: 'user', content: QUESTION }],
-      });
-      expect(completion.choices[0]?.message.content).toBeTruthy();
-      expect(completion.choices[0]?.message.content).not.toContain(EMAIL);
-    } else {
-      const response = await fetch(`${url}/v1/answer`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.apiKey}` },
-        body: JSON.stringify({ question: QUESTION }),
-      });
-      expect(response.status).toBe(200);
-      const body = (await response.json()) as { answer: string; traceId: string };
-      expect(body.answer).toBeTruthy();
-      expect(body.traceId).toMatch(/^[0-9a-f]{32}$/);
-    }
-    console.log(`observability e2e: the request went through ${via === 'openai' ? 'the openai client' : '/v1/answer'}`);
+    const content = completion.choices[0]?.message.content;
+    expect(content).toBeTruthy();
+    expect(content).not.toContain(EMAIL);
+    // The service's trace id is the completion's id, so the trace below is this request's.
+    expect(completion.id).toMatch(/^chatcmpl-[0-9a-f]{32}$/);
+    chatTraceId = completion.id.slice('chatcmpl-'.length);
   });
 
   it('genai traces --json lists the request, with the e-mail redacted', async () => {
@@ -124,6 +107,7 @@ describe('observability of a local environment', () => {
     expect(mine!.question).toContain('[EMAIL]');
     expect(listed.stdout).not.toContain(EMAIL);
     traceId = mine!.traceId;
+    expect(traceId, 'the trace of the openai client request').toBe(chatTraceId);
 
     const table = await genai(['traces']);
     expect(table.exitCode, table.all).toBe(0);
