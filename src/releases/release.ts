@@ -122,36 +122,19 @@ export async function createRelease(projectDir: string, manifest?: Manifest): Pr
   const dependencies = await pinDependencies(dir, lockText);
   let created = false;
   if (!existsSync(join(final, 'release.json'))) {
-    const release: Release = {
-      schema: 'genai-release',
-      schemaVersion: 1,
+    const release = await releaseRecord(manifest, {
       id,
-      createdAt: new Date().toISOString(),
-      createdBy: actor(),
-      kitVersion: (await import('../scaffold/index.js')).kitVersion(),
       git,
       configHash,
-      model: { provider: manifest.model.provider, id: manifest.model.id },
-      embeddings: {
-        provider: manifest.embeddings.provider,
-        id: manifest.embeddings.id,
-        dimensions: manifest.embeddings.dimensions,
-      },
       corpusHash: treeHash(files.filter((f) => f.path.startsWith('data/'))),
       dependencies: { lockHash, packages: dependencies.packages },
       artifact: { kind: 'local-bundle', path: `${RELEASES_DIR}/${id}`, sha256: artifactSha },
-    };
+    });
     created = await writeBundle(dir, files, lockHash, final, {
       'release.json': `${JSON.stringify(release, null, 2)}\n`,
     });
   }
-  const release = await readRelease(dir, id);
-  // Also repairs a crash between the rename and the append: the release exists, so the ledger says so.
-  await appendLedgerUnless(
-    dir,
-    { kind: 'release.created', releaseId: id, createdBy: release.createdBy, artifact: release.artifact },
-    (entries) => entries.some((e) => e.kind === 'release.created' && e.releaseId === id),
-  );
+  const release = await recordCreated(dir, id);
   return { release, created, built, bundle, dependencies, durationMs: Math.round(performance.now() - started) };
 }
 
@@ -181,39 +164,63 @@ export async function createImageRelease(
   const final = releasePaths(dir).release(id);
   let created = false;
   if (!existsSync(join(final, 'release.json'))) {
-    const release: Release = {
-      schema: 'genai-release',
-      schemaVersion: 1,
+    const release = await releaseRecord(manifest, {
       id,
-      createdAt: new Date().toISOString(),
-      createdBy: actor(),
-      kitVersion: (await import('../scaffold/index.js')).kitVersion(),
       git: await gitState(dir),
       configHash,
-      model: { provider: manifest.model.provider, id: manifest.model.id },
-      embeddings: {
-        provider: manifest.embeddings.provider,
-        id: manifest.embeddings.id,
-        dimensions: manifest.embeddings.dimensions,
-      },
       corpusHash: treeHash(await hashTree(dir, ['data'])),
       // The image pins its own packages; the lockfile it was presumably built from is named for the record.
       dependencies: { lockHash: lockText ? lockfileHash(lockText) : 'none', packages: 0 },
       artifact: { kind: 'image', digest: image },
-    };
+    });
     // A preview names the release it would make, and writes nothing.
     if (options.write === false) return { release, created: false };
     await mkdir(final, { recursive: true });
     await writeFileAtomic(join(final, 'release.json'), `${JSON.stringify(release, null, 2)}\n`);
     created = true;
   }
+  const release = await recordCreated(dir, id);
+  return { release, created };
+}
+
+/** A release record: what every release carries, whatever its artifact, and what this one adds. */
+async function releaseRecord(
+  manifest: Manifest,
+  own: Pick<Release, 'id' | 'git' | 'configHash' | 'corpusHash' | 'dependencies' | 'artifact'>,
+): Promise<Release> {
+  return {
+    schema: 'genai-release',
+    schemaVersion: 1,
+    id: own.id,
+    createdAt: new Date().toISOString(),
+    createdBy: actor(),
+    kitVersion: (await import('../scaffold/index.js')).kitVersion(),
+    git: own.git,
+    configHash: own.configHash,
+    model: { provider: manifest.model.provider, id: manifest.model.id },
+    embeddings: {
+      provider: manifest.embeddings.provider,
+      id: manifest.embeddings.id,
+      dimensions: manifest.embeddings.dimensions,
+    },
+    corpusHash: own.corpusHash,
+    dependencies: own.dependencies,
+    artifact: own.artifact,
+  };
+}
+
+/**
+ * Reads the release written under its folder and makes the ledger say it exists, once: also repairs a
+ * crash between writing the release and the append.
+ */
+async function recordCreated(dir: string, id: string): Promise<Release> {
   const release = await readRelease(dir, id);
   await appendLedgerUnless(
     dir,
     { kind: 'release.created', releaseId: id, createdBy: release.createdBy, artifact: release.artifact },
     (entries) => entries.some((e) => e.kind === 'release.created' && e.releaseId === id),
   );
-  return { release, created };
+  return release;
 }
 
 async function releaseIds(projectDir: string): Promise<string[]> {
