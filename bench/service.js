@@ -5,7 +5,7 @@
 // with the offline provider, then, each server in its own process and the load from another one (a small
 // keep-alive load generator on undici, below):
 //   hello      Hono's hello-world (the framework's ceiling)
-//   floor      Hono answering with one PGlite top-5 query per request on the same chunks (the floor)
+//   floor      Hono answering with the service's one top-5 query (Store.search) per request (the floor)
 //   tracing-on the service as `genai up` composes it (spans batched into its PGlite)
 //   tracing-off the same service with no span processor (spans made, nothing exported or stored)
 // at 8 connections (the service's default in-flight limit), then the service at 200 and 1,000 connections
@@ -109,20 +109,25 @@ async function main() {
         });
         server.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}: ${out}`)));
       });
+      const cpuBefore = cpuMsOf(server.pid);
       const stats = JSON.parse(
         await run(process.execPath, [self, 'load', url, String(connections), String(SECONDS), questionsFile]),
       );
+      // CPU time of the server per request it answered: what a request costs, however busy the machine is.
+      const cpuPerRequest = (cpuMsOf(server.pid) - cpuBefore) / Math.max(1, stats.answered);
       let steps = null;
       if (kind.startsWith('service')) steps = stepTimes(await (await fetch(`${url}/metrics`)).text());
       const peakRss = peakRssOf(server.pid);
       server.kill('SIGTERM');
       await new Promise((r) => server.once('exit', r));
       await rm(copy, { recursive: true, force: true });
-      rows.push({ label, connections, ...stats, peakRssMb: peakRss, steps });
+      rows.push({ label, connections, ...stats, cpuPerRequest, peakRssMb: peakRss, steps });
       print(rows.at(-1));
     };
 
-    console.log('server                              conns   req/s    p50 ms   p95 ms   p99 ms   non-200   peak RSS');
+    console.log(
+      'server                              conns   req/s    p50 ms   p95 ms   p99 ms   non-200     CPU ms/req   peak RSS',
+    );
     await measure('hello (Hono)', 'hello', 8);
     await measure('floor (Hono + PGlite top-5)', 'floor', 8);
     await measure('floor, 1 connection', 'floor', 1);
@@ -159,7 +164,7 @@ function print(r) {
     .map(([s, n]) => `${s}×${n}`)
     .join(' ');
   console.log(
-    `${r.label.padEnd(36)}${pad(r.connections, 5)}${pad(r.rps.toFixed(0), 8)}${pad(r.p50.toFixed(2), 9)}${pad(r.p95.toFixed(2), 9)}${pad(r.p99.toFixed(2), 9)}   ${(non200 || '0').padEnd(9)}${pad(r.peakRssMb.toFixed(0), 6)} MB`,
+    `${r.label.padEnd(36)}${pad(r.connections, 5)}${pad(r.rps.toFixed(0), 8)}${pad(r.p50.toFixed(2), 9)}${pad(r.p95.toFixed(2), 9)}${pad(r.p99.toFixed(2), 9)}   ${(non200 || '0').padEnd(14)}${pad(r.cpuPerRequest.toFixed(2), 6)}${pad(r.peakRssMb.toFixed(0), 10)} MB`,
   );
 }
 
@@ -172,6 +177,16 @@ function stepTimes(metrics) {
     if (m) (m[1] === 'sum' ? sums : counts)[m[2]] = Number(m[3]);
   }
   return Object.fromEntries(Object.keys(sums).map((s) => [s, counts[s] ? (sums[s] / counts[s]) * 1000 : 0]));
+}
+
+/** The process's user + system CPU time so far, in ms (from /proc; 0 where it is not there). */
+function cpuMsOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return 0;
+  }
 }
 
 /** The process's peak resident set (VmHWM), in MB; 0 where /proc is not there. */
@@ -199,25 +214,21 @@ async function serve(kind, projectDir, dataDir, port) {
     app.post('/v1/answer', (c) => c.text('Hello, world!'));
     fetchHandler = app.fetch;
   } else if (kind === 'floor') {
-    const { PGlite } = await fromModules('@electric-sql/pglite');
-    const { vector } = await fromModules('@electric-sql/pglite', '/vector');
-    const db = await PGlite.create(dataDir, { extensions: { vector } });
+    // The service's own store and its one search query (the HNSW index, the service's ef_search), with the
+    // questions embedded ahead: what is left of a request when nothing else is done.
+    const { Store } = await from('dist/store.js');
     const { loadConfig } = await from('dist/config.js');
     const { createProvider } = await from('dist/providers/index.js');
+    const store = await Store.open(dataDir);
     const provider = createProvider(loadConfig().provider);
     const questions = JSON.parse(readFileSync(join(dataDir, '..', 'questions.json'), 'utf8'));
-    const embeddings = [];
-    for (const q of questions)
-      embeddings.push(`[${(await provider.embed([q])).vectors?.[0] ?? (await provider.embed([q]))[0]}]`);
+    const { vectors } = await provider.embed(questions);
     let next = 0;
     const app = new Hono();
     app.post('/v1/answer', async (c) => {
       await c.req.json();
-      const { rows } = await db.query(
-        'SELECT document_id, text, embedding <=> $1::vector AS distance FROM chunks ORDER BY embedding <=> $1::vector LIMIT 5',
-        [embeddings[next++ % embeddings.length]],
-      );
-      return c.json({ answer: rows[0]?.text ?? '', citations: rows.map((r) => ({ id: r.document_id })) });
+      const found = await store.search(vectors[next++ % vectors.length], 5);
+      return c.json({ answer: found[0]?.text ?? '', citations: found.map((r) => ({ id: r.documentId })) });
     });
     fetchHandler = app.fetch;
   } else {
@@ -270,6 +281,7 @@ async function load(url, connections, seconds, questionsFile) {
   const pool = new Pool(url, { connections, pipelining: 1, headersTimeout: 120_000, bodyTimeout: 120_000 });
   const latencies = [];
   const statuses = {};
+  let answered = 0;
   let next = 0;
   const warmupEnd = performance.now() + 1000;
   const end = warmupEnd + seconds * 1000;
@@ -289,6 +301,7 @@ async function load(url, connections, seconds, questionsFile) {
       } catch (err) {
         status = err.code ?? 'error';
       }
+      answered++;
       if (started < warmupEnd) continue;
       statuses[status] = (statuses[status] ?? 0) + 1;
       if (status === '200') latencies.push(performance.now() - started);
@@ -300,7 +313,8 @@ async function load(url, connections, seconds, questionsFile) {
   const q = (p) =>
     latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] : NaN;
   process.stdout.write(
-    JSON.stringify({ rps: latencies.length / seconds, p50: q(0.5), p95: q(0.95), p99: q(0.99), statuses }) + '\n',
+    JSON.stringify({ rps: latencies.length / seconds, p50: q(0.5), p95: q(0.95), p99: q(0.99), statuses, answered }) +
+      '\n',
   );
 }
 

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Tracer } from '@opentelemetry/api';
 import { Hono, type Context as HonoContext, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -17,7 +18,7 @@ import {
 } from './http/chat-completions.js';
 import { Admission, RateLimit } from './http/limits.js';
 import { ServiceMetrics } from './observability/metrics.js';
-import { addFeedback, listInteractions, recordInteraction, type Rating } from './observability/interactions.js';
+import { addFeedback, InteractionLog, listInteractions, type Rating } from './observability/interactions.js';
 import { listTraces, readTrace } from './observability/trace-store.js';
 import { runPipeline, type AnswerRequest, type PipelineOutcome } from './pipeline/index.js';
 import type { Provider } from './providers/index.js';
@@ -42,6 +43,8 @@ export interface AppDeps {
   uncitedClaims?: UncitedClaims;
   /** Flushes ended spans into the store before the admin API reads traces. */
   tracing?: { flush(): Promise<void> };
+  /** Where requests are recorded, a batch at a time; default: one on `store` (pass one to flush or close it). */
+  interactions?: InteractionLog;
 }
 
 interface Env {
@@ -59,6 +62,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const apiKeys = new KeySet(api.apiKeys);
   const adminKeys = new KeySet(api.adminKey ? [api.adminKey] : []);
   const metrics = new ServiceMetrics();
+  const interactions = deps.interactions ?? new InteractionLog(deps.store.db);
+  /** Everything recorded so far, stored: what the admin API and feedback read. */
+  const recorded = async () => {
+    await interactions.flush();
+    await deps.tracing?.flush();
+  };
   const app = new Hono<Env>();
 
   // Counts what is turned away before the pipeline (keys, sizes, types, rate and load limits).
@@ -154,6 +163,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
     }
     const release = await entered;
     try {
+      // PGlite answers in WebAssembly on this thread and its promises resolve at once: without a turn of the
+      // event loop here, each request would run to its end before the next one is even read, the queue
+      // would stay empty, and the backlog would pile up in the kernel, unseen, instead of being shed.
+      await yieldToEventLoop();
       await next();
     } finally {
       release();
@@ -170,7 +183,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
       throw error;
     });
     metrics.observe(name, outcome);
-    await recordInteraction(deps.store.db, outcome, name, deps.release ?? null);
+    interactions.add(outcome, name, deps.release ?? null);
     return outcome;
   };
 
@@ -211,6 +224,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     if (!body.ok) return fail(c, body.status, body.code, body.message);
     const feedback = parseFeedback(body.value);
     if (typeof feedback === 'string') return fail(c, 400, 'invalid_request', feedback);
+    await interactions.flush();
     if (!(await addFeedback(deps.store.db, feedback))) {
       return fail(c, 404, 'unknown_trace', `no answer with trace id ${feedback.traceId} is recorded`);
     }
@@ -221,14 +235,14 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.get('/admin/traces', async (c) => {
     const limit = limitParam(c.req.query('limit'));
     if (typeof limit === 'string') return fail(c, 400, 'invalid_request', limit);
-    await deps.tracing?.flush();
+    await recorded();
     return c.json({ traces: await listTraces(deps.store.db, limit) });
   });
 
   app.get('/admin/traces/:id', async (c) => {
     const id = c.req.param('id');
     if (!traceIdPattern.test(id)) return fail(c, 400, 'invalid_request', 'a trace id is 32 hexadecimal digits');
-    await deps.tracing?.flush();
+    await recorded();
     const detail = await readTrace(deps.store.db, id);
     return detail ? c.json(detail) : fail(c, 404, 'unknown_trace', `no trace ${id} is stored (or it has expired)`);
   });
@@ -240,6 +254,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     if (rating !== undefined && rating !== 'up' && rating !== 'down') {
       return fail(c, 400, 'invalid_request', '"rating" must be up or down');
     }
+    await interactions.flush();
     return c.json({ interactions: await listInteractions(deps.store.db, { limit, rating }) });
   });
 

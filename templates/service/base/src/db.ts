@@ -39,19 +39,12 @@ export async function withAdvisoryLock<T>(
   });
 }
 
-/**
- * A `pg` pool behind the Database interface; `pg` is imported only here, only when DATABASE_URL is set.
- * Each new connection gets `settings` (e.g. hnsw.ef_search) as PGlite's one session does at open.
- */
+/** A `pg` pool behind the Database interface; `pg` is imported only here, only when DATABASE_URL is set. */
 export async function openPostgres(
   connectionString: string,
-  settings: string,
 ): Promise<Database & { session<R>(use: (sql: Sql) => Promise<R>): Promise<R> }> {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString, max: 10, idleTimeoutMillis: 30_000 });
-  pool.on('connect', (client) => {
-    client.query(settings).catch(() => undefined);
-  });
   let closed = false;
   const wrap = (client: { query: (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }> }): Sql => ({
     query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await client.query(sql, params)).rows as T[] }),

@@ -1,5 +1,6 @@
 import { createApp } from './app.js';
 import type { ServiceConfig } from './config.js';
+import { InteractionLog } from './observability/interactions.js';
 import { openTracing } from './observability/tracing.js';
 import { defaultCorpusDir, ingest } from './ingest.js';
 import { createProvider } from './providers/index.js';
@@ -7,7 +8,7 @@ import { openStore } from './store.js';
 
 export interface RunningService {
   app: ReturnType<typeof createApp>;
-  /** Flushes traces and closes the store; the HTTP server is closed by its owner first. */
+  /** Stores what is still batched (interactions, spans) and closes the store; the HTTP server is closed by its owner first. */
   close(): Promise<void>;
 }
 
@@ -35,9 +36,11 @@ export async function openService(config: ServiceConfig, build: string): Promise
     retention: { days: config.tracing.retentionDays, maxTraces: config.tracing.maxTraces },
     otlpEndpoint: config.tracing.otlpEndpoint,
   });
+  const interactions = new InteractionLog(store.db);
   const app = createApp({
     env: config.env,
     store,
+    interactions,
     provider,
     tracer: tracing.tracer,
     tracing,
@@ -54,6 +57,7 @@ export async function openService(config: ServiceConfig, build: string): Promise
   return {
     app,
     close: async () => {
+      await interactions.flush();
       await tracing.shutdown();
       await store.close();
     },

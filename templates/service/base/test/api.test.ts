@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadApiConfig, openApiConfig } from '../src/api-config.js';
 import { createApp } from '../src/app.js';
@@ -5,6 +9,7 @@ import { Admission } from '../src/http/limits.js';
 import { ingest } from '../src/ingest.js';
 import type { Store } from '../src/store.js';
 import { createTracing } from '../src/telemetry.js';
+import type { Provider } from '../src/providers/index.js';
 import { chunking, corpusDir, offline, tempStore } from './helpers.js';
 
 const apiKey = 'test-api-key-0123456789';
@@ -164,6 +169,47 @@ describe('API hardening', () => {
     expect((await small.request('/v1/answer', ask(bearer(apiKey)))).status).toBe(503);
     release?.();
     expect((await queued).status).toBe(200);
+  });
+
+  it('sheds a burst that arrives over real sockets while the pipeline holds the thread', async () => {
+    // A model that computes on this thread for 30 ms, as PGlite's WebAssembly does for each query: the
+    // burst arrives while it runs, and the service must see it queue rather than read one request at a time.
+    const base = offline();
+    const blocking: Provider = {
+      ...base,
+      embed: (texts, options) => {
+        const until = performance.now() + 30;
+        while (performance.now() < until);
+        return base.embed(texts, options);
+      },
+    };
+    const admission = new Admission(1, 2);
+    const small = createApp({ env: 'test', store, provider: blocking, tracer, topK: 5, api, admission });
+    const server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: small.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+    });
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/answer`;
+      // The clients run in another process, so they keep sending while this one computes.
+      const client = `
+        const requests = Array.from({ length: 12 }, () =>
+          fetch(${JSON.stringify(url)}, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: 'Bearer ${apiKey}' },
+            body: JSON.stringify({ question: 'How do I reset my password?' }),
+          }).then(async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), body: await r.text() })),
+        );
+        Promise.all(requests).then((all) => console.log(JSON.stringify(all)));`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', client]);
+      const responses = JSON.parse(stdout) as { status: number; retryAfter: string | null }[];
+      const shed = responses.filter((r) => r.status === 503);
+      expect(responses.filter((r) => r.status === 200).length + shed.length).toBe(12);
+      expect(shed.length).toBeGreaterThan(0);
+      expect(shed.every((r) => r.retryAfter === '1')).toBe(true);
+      expect(admission.inflight).toBe(0);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('limits requests per key and minute with 429 and Retry-After', async () => {

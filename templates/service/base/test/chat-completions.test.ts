@@ -6,7 +6,7 @@ import { openApiConfig } from '../src/api-config.js';
 import { createApp } from '../src/app.js';
 import { withDocumentMarkers } from '../src/http/chat-completions.js';
 import { ingest } from '../src/ingest.js';
-import { listInteractions } from '../src/observability/interactions.js';
+import { InteractionLog, listInteractions } from '../src/observability/interactions.js';
 import { openTracing, type ServiceTracing } from '../src/observability/tracing.js';
 import { medicalRefusal, notFoundRefusal } from '../src/pipeline/index.js';
 import { readTrace } from '../src/observability/trace-store.js';
@@ -23,6 +23,7 @@ describe('POST /v1/chat/completions with the official openai client', () => {
   let tracing: ServiceTracing;
   let baseURL: string;
   let client: OpenAI;
+  let interactions: InteractionLog;
 
   beforeAll(async () => {
     ({ store, cleanup } = await tempStore());
@@ -35,12 +36,14 @@ describe('POST /v1/chat/completions with the official openai client', () => {
       retention: { days: 14, maxTraces: 1000 },
       otlpEndpoint: undefined,
     });
+    interactions = new InteractionLog(store.db);
     const app = createApp({
       env: 'test',
       store,
       provider,
       tracer: tracing.tracer,
       tracing,
+      interactions,
       topK: 5,
       api: openApiConfig({ auth: 'keys', apiKeys: [apiKey] }),
     });
@@ -155,6 +158,7 @@ describe('POST /v1/chat/completions with the official openai client', () => {
       messages: [{ role: 'user', content: 'How do I turn on pill reminders? I am jane@example.com' }],
     });
     const traceId = completion.id.replace(/^chatcmpl-/, '');
+    await interactions.flush();
     const [recorded] = await listInteractions(store.db, { limit: 1 });
     expect(recorded).toMatchObject({ traceId, api: 'chat.completions' });
     expect(recorded?.question).not.toContain('jane@example.com');

@@ -39,6 +39,17 @@ describe('the HNSW index', () => {
     expect(await plan('exact')).not.toMatch(/chunks_embedding_hnsw/);
   });
 
+  it('keeps its settings (the index, ef_search) to the search itself, even when the search fails', async () => {
+    const setting = async (name: string) =>
+      Object.values((await store.db.query<Record<string, string>>(`SHOW ${name}`)).rows[0] ?? {})[0];
+    const before = { seqscan: await setting('enable_seqscan'), ef: await setting('hnsw.ef_search') };
+    expect((await store.search(queries[0] ?? [], k)).length).toBe(k);
+    await expect(store.search([Number.NaN], k)).rejects.toThrow(/not a finite number/);
+    await expect(store.search([1, 2, 3], k)).rejects.toThrow(/dimensions/);
+    expect({ seqscan: await setting('enable_seqscan'), ef: await setting('hnsw.ef_search') }).toEqual(before);
+    expect(before.ef).not.toBe(String(efSearch));
+  });
+
   it(`finds at least 95% of the exact top ${k} with ef_search = ${efSearch}`, async () => {
     const { rows } = await store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM chunks');
     let found = 0;

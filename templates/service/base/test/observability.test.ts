@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiConfig } from '../src/api-config.js';
 import { createApp } from '../src/app.js';
 import { ingest } from '../src/ingest.js';
+import { InteractionLog } from '../src/observability/interactions.js';
 import { openTracing, type ServiceTracing } from '../src/observability/tracing.js';
 import { StoreSpanExporter } from '../src/observability/trace-store.js';
 import { requestCostUsd } from '../src/prices.js';
@@ -46,6 +47,7 @@ describe('traces, interactions and feedback', () => {
   let cleanup: () => Promise<void>;
   let tracing: ServiceTracing;
   let app: ReturnType<typeof createApp>;
+  let interactions: InteractionLog;
   let receiver: Awaited<ReturnType<typeof otlpReceiver>>;
 
   beforeAll(async () => {
@@ -61,12 +63,14 @@ describe('traces, interactions and feedback', () => {
       otlpEndpoint: receiver.url,
       extra: [new SimpleSpanProcessor(memory)],
     });
+    interactions = new InteractionLog(store.db);
     app = createApp({
       env: 'test',
       store,
       provider,
       tracer: tracing.tracer,
       tracing,
+      interactions,
       topK: 5,
       release: 'r-0123456789ab',
       api: openApiConfig({ auth: 'keys', apiKeys: [apiKey], adminKey }),
@@ -153,6 +157,7 @@ describe('traces, interactions and feedback', () => {
 
   it('stores no personal data: not in spans, traces, interactions, nor what the exporters received', async () => {
     await tracing.flush();
+    await interactions.flush();
     const dump = async (table: string) => JSON.stringify((await store.db.query(`SELECT * FROM ${table}`)).rows);
     const stored = [await dump('spans'), await dump('traces'), await dump('interactions')];
     const exported = JSON.stringify(memory.getFinishedSpans().map((s) => s.attributes));
@@ -277,6 +282,33 @@ describe('trace retention', () => {
       const { rows } = await store.db.query<{ trace_id: string }>('SELECT trace_id FROM traces');
       expect(rows.map((r) => r.trace_id).sort()).toEqual(ids.slice(1).sort());
       await tracing.shutdown();
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe('pruning', () => {
+  it('deletes the spans and interactions older than every trace it keeps, and nothing of a kept trace', async () => {
+    const { store, cleanup } = await tempStore();
+    try {
+      const exporter = new StoreSpanExporter(store.db, { days: 14, maxTraces: 1 });
+      const insert = async (traceId: string, minutesAgo: number) => {
+        const at = `now() - interval '${minutesAgo} minutes'`;
+        await store.db.exec(`
+          INSERT INTO traces VALUES ('${traceId}', 'answer', ${at}, 1, 'ok', '{}');
+          INSERT INTO spans VALUES ('${traceId}', 'root', NULL, 'answer', ${at}, 0, 1, 'ok', NULL, '{}', '[]');
+          INSERT INTO interactions (trace_id, created_at, api, question, answer, refused, citations, latency_ms,
+                                    input_tokens, output_tokens, embedding_tokens, redactions)
+            VALUES ('${traceId}', ${at}, 'answer', 'q', 'a', false, '[]', '{}', 0, 0, 0, '{}');`);
+      };
+      await insert('old', 10);
+      await insert('new', 0);
+      await exporter.prune();
+      for (const table of ['traces', 'spans', 'interactions']) {
+        const { rows } = await store.db.query<{ trace_id: string }>(`SELECT trace_id FROM ${table}`);
+        expect({ table, ids: rows.map((r) => r.trace_id) }).toEqual({ table, ids: ['new'] });
+      }
     } finally {
       await cleanup();
     }

@@ -4,7 +4,7 @@ import { vector } from '@electric-sql/pglite/vector';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { ingest } from '../src/ingest.js';
-import { listInteractions } from '../src/observability/interactions.js';
+import { InteractionLog, listInteractions } from '../src/observability/interactions.js';
 import { openStore, Store } from '../src/store.js';
 import { createTracing } from '../src/telemetry.js';
 import { chunking, corpusDir, offline, tempDataDir, tempStore } from './helpers.js';
@@ -88,7 +88,8 @@ describe('the store on DATABASE_URL through pg', () => {
     expect(store.snapshot?.chunks).toBe(result.chunks);
 
     const { tracer } = createTracing();
-    const app = createApp({ env: 'cloud', store, provider, tracer, topK: 5 });
+    const interactions = new InteractionLog(store.db);
+    const app = createApp({ env: 'cloud', store, provider, tracer, topK: 5, interactions });
     const response = await app.request('/v1/answer', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -96,6 +97,7 @@ describe('the store on DATABASE_URL through pg', () => {
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ refused: false, citations: [{ id: 'export-csv' }] });
+    await interactions.flush();
     const [recorded] = await listInteractions(store.db, { limit: 1 });
     expect(recorded).toMatchObject({ api: 'answer', citations: [{ id: 'export-csv' }] });
     expect(typeof recorded?.latencyMs.total).toBe('number');

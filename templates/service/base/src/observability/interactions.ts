@@ -30,35 +30,82 @@ export interface InteractionRecord {
   feedback: FeedbackRecord[];
 }
 
-/** Stores one request; the question in it is already redacted, the answer is redacted here. */
-export async function recordInteraction(
-  db: Database,
-  outcome: PipelineOutcome,
-  api: string,
-  releaseId: string | null,
-): Promise<void> {
+/** An interaction as a row of the interactions table, keyed by column name. */
+function interactionRow(outcome: PipelineOutcome, api: string, releaseId: string | null) {
   const { result } = outcome;
-  await db.query(
-    `INSERT INTO interactions (trace_id, api, question, answer, refused, refusal_reason, citations, latency_ms,
-                               input_tokens, output_tokens, embedding_tokens, cost_usd, release_id, redactions)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING`,
-    [
-      result.traceId,
-      api,
-      outcome.question,
-      redactPii(result.answer).text,
-      result.refused,
-      outcome.refusalReason,
-      JSON.stringify(result.citations),
-      JSON.stringify(outcome.latencyMs),
-      result.usage.inputTokens,
-      result.usage.outputTokens,
-      result.usage.embeddingTokens,
-      outcome.costUsd ?? null,
-      releaseId,
-      JSON.stringify(outcome.redaction),
-    ],
-  );
+  return {
+    trace_id: result.traceId,
+    created_at: new Date().toISOString(),
+    api,
+    question: outcome.question,
+    answer: redactPii(result.answer).text,
+    refused: result.refused,
+    refusal_reason: outcome.refusalReason,
+    citations: result.citations,
+    latency_ms: outcome.latencyMs,
+    input_tokens: result.usage.inputTokens,
+    output_tokens: result.usage.outputTokens,
+    embedding_tokens: result.usage.embeddingTokens,
+    cost_usd: outcome.costUsd ?? null,
+    release_id: releaseId,
+    redactions: outcome.redaction,
+  };
+}
+
+type InteractionRow = ReturnType<typeof interactionRow>;
+
+/**
+ * Records requests a batch at a time: a request adds its row and returns; rows are written together by one
+ * INSERT a second later (or sooner, at `maxBatch` rows), so the one PGlite connection answers questions
+ * instead of writing one row per request. Whatever reads interactions (feedback, the admin API) flushes
+ * first; a crash loses at most the last second, as it does the spans still in their batch.
+ */
+export class InteractionLog {
+  private pending: InteractionRow[] = [];
+  private written: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: { maxBatch: number; delayMs: number } = { maxBatch: 256, delayMs: 1000 },
+  ) {}
+
+  /** Queues one request's interaction; the question in it is already redacted, the answer is redacted here. */
+  add(outcome: PipelineOutcome, api: string, releaseId: string | null): void {
+    this.pending.push(interactionRow(outcome, api, releaseId));
+    if (this.pending.length >= this.options.maxBatch) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.options.delayMs).unref();
+  }
+
+  /** Writes what is queued; resolves when every interaction added before the call is stored. */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const rows = this.pending.splice(0);
+    if (rows.length > 0) {
+      this.written = this.written.then(() =>
+        this.write(rows).catch((error: unknown) =>
+          console.error(`could not record ${rows.length} interactions: ${(error as Error)?.message ?? error}`),
+        ),
+      );
+    }
+    return this.written;
+  }
+
+  private async write(rows: InteractionRow[]): Promise<void> {
+    if (this.db.closed) return;
+    await this.db.query(
+      `INSERT INTO interactions (trace_id, created_at, api, question, answer, refused, refusal_reason, citations,
+                                 latency_ms, input_tokens, output_tokens, embedding_tokens, cost_usd, release_id,
+                                 redactions)
+       SELECT * FROM json_to_recordset($1::json) AS r(trace_id text, created_at timestamptz, api text,
+              question text, answer text, refused boolean, refusal_reason text, citations json, latency_ms json,
+              input_tokens integer, output_tokens integer, embedding_tokens integer, cost_usd double precision,
+              release_id text, redactions json)
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(rows)],
+    );
+  }
 }
 
 /** Stores feedback on a recorded request; false when no interaction has that trace id. */

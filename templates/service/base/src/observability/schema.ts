@@ -10,7 +10,7 @@ export const observabilitySchema = `
     started_at timestamptz NOT NULL,
     duration_ms double precision NOT NULL,
     status text NOT NULL,
-    attributes jsonb NOT NULL
+    attributes json NOT NULL
   );
   CREATE INDEX IF NOT EXISTS traces_started_at ON traces (started_at DESC);
   CREATE TABLE IF NOT EXISTS spans (
@@ -23,8 +23,8 @@ export const observabilitySchema = `
     duration_ms double precision NOT NULL,
     status text NOT NULL,
     status_message text,
-    attributes jsonb NOT NULL,
-    events jsonb NOT NULL,
+    attributes json NOT NULL,
+    events json NOT NULL,
     PRIMARY KEY (trace_id, span_id)
   );
   CREATE INDEX IF NOT EXISTS spans_started_at ON spans (started_at);
@@ -36,14 +36,14 @@ export const observabilitySchema = `
     answer text NOT NULL,
     refused boolean NOT NULL,
     refusal_reason text,
-    citations jsonb NOT NULL,
-    latency_ms jsonb NOT NULL,
+    citations json NOT NULL,
+    latency_ms json NOT NULL,
     input_tokens integer NOT NULL,
     output_tokens integer NOT NULL,
     embedding_tokens integer NOT NULL,
     cost_usd double precision,
     release_id text,
-    redactions jsonb NOT NULL
+    redactions json NOT NULL
   );
   CREATE INDEX IF NOT EXISTS interactions_created_at ON interactions (created_at DESC);
   CREATE TABLE IF NOT EXISTS feedback (

@@ -57,6 +57,7 @@ const statusName = (code: SpanStatusCode): SpanRecord['status'] =>
  */
 export class StoreSpanExporter implements SpanExporter {
   private sincePrune = 0;
+  private prunedAt = Date.now();
   private pending: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -82,14 +83,14 @@ export class StoreSpanExporter implements SpanExporter {
       const context = span.spanContext();
       const start = hrTimeToMilliseconds(span.startTime);
       return {
-        traceId: context.traceId,
-        spanId: context.spanId,
-        parent: span.parentSpanContext?.spanId ?? null,
+        trace_id: context.traceId,
+        span_id: context.spanId,
+        parent_span_id: span.parentSpanContext?.spanId ?? null,
         name: span.name,
-        start,
-        duration: hrTimeToMilliseconds(span.duration),
+        start_unix_ms: start,
+        duration_ms: hrTimeToMilliseconds(span.duration),
         status: statusName(span.status.code),
-        message: span.status.message ?? null,
+        status_message: span.status.message ?? null,
         attributes: span.attributes,
         events: span.events.map((e) => ({
           name: e.name,
@@ -98,47 +99,56 @@ export class StoreSpanExporter implements SpanExporter {
         })),
       };
     });
-    const roots = rows.filter((r) => r.parent === null);
+    const roots = rows.filter((r) => r.parent_span_id === null);
+    // A batch is two statements, whatever its size: rows travel as one JSON array each.
     await this.db.transaction(async (tx) => {
-      for (const r of rows) {
-        await tx.query(
-          `INSERT INTO spans (trace_id, span_id, parent_span_id, name, started_at, start_unix_ms, duration_ms,
-                              status, status_message, attributes, events)
-           VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), $5, $6, $7, $8, $9, $10)
-           ON CONFLICT DO NOTHING`,
-          [r.traceId, r.spanId, r.parent, r.name, r.start, r.duration, r.status, r.message, r.attributes, r.events],
-        );
-      }
-      for (const r of roots) {
-        await tx.query(
-          `INSERT INTO traces (trace_id, name, started_at, duration_ms, status, attributes)
-           VALUES ($1, $2, to_timestamp($3 / 1000.0), $4, $5, $6) ON CONFLICT DO NOTHING`,
-          [r.traceId, r.name, r.start, r.duration, r.status === 'error' ? 'error' : 'ok', r.attributes],
-        );
-      }
+      await tx.query(
+        `INSERT INTO spans (trace_id, span_id, parent_span_id, name, started_at, start_unix_ms, duration_ms,
+                            status, status_message, attributes, events)
+         SELECT trace_id, span_id, parent_span_id, name, to_timestamp(start_unix_ms / 1000.0), start_unix_ms,
+                duration_ms, status, status_message, attributes, events
+           FROM json_to_recordset($1::json) AS r(trace_id text, span_id text, parent_span_id text, name text,
+                start_unix_ms double precision, duration_ms double precision, status text, status_message text,
+                attributes json, events json)
+         ON CONFLICT DO NOTHING`,
+        [JSON.stringify(rows)],
+      );
+      if (roots.length === 0) return;
+      await tx.query(
+        `INSERT INTO traces (trace_id, name, started_at, duration_ms, status, attributes)
+         SELECT trace_id, name, to_timestamp(start_unix_ms / 1000.0), duration_ms,
+                CASE WHEN status = 'error' THEN 'error' ELSE 'ok' END, attributes
+           FROM json_to_recordset($1::json) AS r(trace_id text, name text, start_unix_ms double precision,
+                duration_ms double precision, status text, attributes json)
+         ON CONFLICT DO NOTHING`,
+        [JSON.stringify(roots)],
+      );
     });
+    // Pruning reads the tables: once a minute, or after a tenth of the cap's traces, not with every batch.
     this.sincePrune += roots.length;
-    if (this.sincePrune >= 100) await this.prune();
+    if (this.sincePrune >= Math.max(1, this.retention.maxTraces / 10) || Date.now() - this.prunedAt >= 60_000)
+      await this.prune();
   }
 
-  /** Deletes traces (with their spans and interactions) older than the retention, then beyond the cap. */
+  /**
+   * Deletes traces older than the retention or beyond the cap (the oldest first), then the spans and
+   * interactions older than every trace kept (a minute's grace for children whose root is in the next batch).
+   * Each statement walks the started_at/created_at indexes, not the whole tables.
+   */
   async prune(): Promise<void> {
     this.sincePrune = 0;
+    this.prunedAt = Date.now();
     if (this.db.closed) return;
     const { days, maxTraces } = this.retention;
     await this.db.query(
       `DELETE FROM traces WHERE started_at < now() - make_interval(days => $1::int)
-          OR trace_id IN (SELECT trace_id FROM traces ORDER BY started_at DESC OFFSET $2::int)`,
+          OR started_at <= (SELECT started_at FROM traces ORDER BY started_at DESC OFFSET $2::int LIMIT 1)`,
       [days, maxTraces],
     );
-    // Spans whose trace is gone; a minute's grace for children whose root is still in the next batch.
+    const before = `coalesce((SELECT min(started_at) FROM traces), now()) - interval '1 minute'`;
+    await this.db.query(`DELETE FROM spans WHERE started_at < ${before}`);
     await this.db.query(
-      `DELETE FROM spans s WHERE s.started_at < now() - interval '1 minute'
-          AND NOT EXISTS (SELECT 1 FROM traces t WHERE t.trace_id = s.trace_id)`,
-    );
-    await this.db.query(
-      `DELETE FROM interactions i WHERE i.created_at < now() - make_interval(days => $1::int)
-          OR (i.created_at < now() - interval '1 minute' AND NOT EXISTS (SELECT 1 FROM traces t WHERE t.trace_id = i.trace_id))`,
+      `DELETE FROM interactions WHERE created_at < now() - make_interval(days => $1::int) OR created_at < ${before}`,
       [days],
     );
   }
