@@ -151,3 +151,35 @@ describe('genai traces and genai feedback export on a stopped local environment'
     }
   });
 });
+
+describe("the service's output carries no password of a URL (service.log included)", () => {
+  const password = 'Sup3r-s3cret';
+
+  it('an unreachable DATABASE_URL stops the service with exit 3, the user shown and the password not', async () => {
+    const started = await execa(process.execPath, ['dist/server.js'], {
+      cwd: project,
+      env: { DATABASE_URL: `postgresql://svc_app:${password}@127.0.0.1:1/app`, PORT: '0' },
+      reject: false,
+      all: true,
+      timeout: 60_000,
+    });
+    expect(started.exitCode, started.all).toBe(3);
+    expect(started.stderr).toContain('cannot connect to DATABASE_URL postgresql://svc_app:***@127.0.0.1:1/app');
+    expect(started.all).not.toContain(password);
+  });
+
+  it('an OTLP endpoint with a password in .env appears redacted in the environment’s service.log', async () => {
+    const dotenv = join(project, '.env');
+    await writeFile(dotenv, `OTEL_EXPORTER_OTLP_ENDPOINT=http://otel:${password}@127.0.0.1:1\n`);
+    try {
+      const up = await genai(['up', 'dev']);
+      expect(up.exitCode, up.all).toBe(0);
+      const log = await readFile(join(project, '.genai', 'envs', 'dev', 'service.log'), 'utf8');
+      expect(log).toContain('traces: store and OTLP http://otel:***@127.0.0.1:1');
+      expect(log).not.toContain(password);
+      expect(up.all).not.toContain(password);
+    } finally {
+      await rm(dotenv, { force: true });
+    }
+  }, 120_000);
+});

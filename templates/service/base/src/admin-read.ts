@@ -4,6 +4,7 @@ import { loadConfig, loadDotEnv } from './config.js';
 import { ServiceError, exitWithError } from './errors.js';
 import { listInteractions } from './observability/interactions.js';
 import { listTraces, readTrace } from './observability/trace-store.js';
+import { redactProcessOutput } from './redact.js';
 import { openStore, type Store } from './store.js';
 
 /**
@@ -95,6 +96,7 @@ export async function readStopped(
 }
 
 async function main(): Promise<void> {
+  redactProcessOutput();
   loadDotEnv();
   const body = await readStopped(process.argv.slice(2), loadConfig());
   process.stdout.write(JSON.stringify(body) + '\n');
