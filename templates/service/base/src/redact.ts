@@ -28,15 +28,16 @@ export function redactOutput(stream: Writable): void {
   if (redacting.has(stream)) return;
   redacting.add(stream);
   const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
-  stream.write = ((chunk: unknown, ...rest: unknown[]) =>
-    write(
-      typeof chunk === 'string'
-        ? redactUrlCredentials(chunk)
-        : chunk instanceof Uint8Array
-          ? Buffer.from(redactUrlCredentials(Buffer.from(chunk).toString('utf8')))
-          : chunk,
-      ...rest,
-    )) as Writable['write'];
+  stream.write = ((chunk: unknown, ...rest: unknown[]) => write(redactChunk(chunk), ...rest)) as Writable['write'];
+}
+
+/** A string redacted; bytes only when they hold a credential (else as they were: a split character stays whole). */
+function redactChunk(chunk: unknown): unknown {
+  if (typeof chunk === 'string') return redactUrlCredentials(chunk);
+  if (!(chunk instanceof Uint8Array)) return chunk;
+  const text = Buffer.from(chunk).toString('utf8');
+  const redacted = redactUrlCredentials(text);
+  return redacted === text ? chunk : Buffer.from(redacted);
 }
 
 /** The entry points' first call: stdout and stderr of this process redact credentials in URLs. */
