@@ -2,7 +2,8 @@ import { Args, Flags } from '@oclif/core';
 import { GenaiCommand } from '../cli/base-command.js';
 
 export default class Traces extends GenaiCommand<typeof Traces> {
-  static override summary = 'Recent traces of a running environment, or one trace as a tree of its steps.';
+  static override summary =
+    'Recent traces of an environment (running or stopped), or one trace as a tree of its steps.';
   static override examples = [
     '<%= config.bin %> traces',
     '<%= config.bin %> traces --env staging --limit 50',

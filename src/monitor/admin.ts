@@ -25,13 +25,22 @@ export class AdminHttpError extends Error {
 
 /**
  * Opens ENV's admin API. The service owns its data folder while it runs (PGlite is single-process), so the
- * CLI reads traces, interactions and feedback over HTTP; a stopped environment is exit 3 with `genai up`.
+ * CLI reads traces, interactions and feedback over HTTP; a stopped local environment is read by the
+ * project's own `dist/admin-read.js` (src/monitor/stopped.ts); one never started is exit 3 with `genai up`.
  */
 export async function openAdmin(cwd: string, env: string | undefined): Promise<AdminApi> {
   const environments = await import('../environments/index.js');
   const { readEnvironmentKeys } = await import('../environments/service-env.js');
   const resolved = await environments.resolveEnvironment(cwd, env);
-  const { url } = await environments.driverFor(resolved).outputs();
+  let url: string;
+  try {
+    ({ url } = await environments.driverFor(resolved).outputs());
+  } catch (err) {
+    const { stoppedAdmin } = await import('./stopped.js');
+    const stopped = stoppedAdmin(resolved, err);
+    if (stopped) return stopped;
+    throw err;
+  }
   const adminKey = readEnvironmentKeys(resolve(cwd), resolved.env)?.adminKey;
   return {
     env: resolved.env,

@@ -56,6 +56,9 @@ export const serviceDevDependencies = {
   '@types/pg': '8.23.1',
   // Serves a PGlite over the Postgres wire protocol, so tests drive the pg path with the real client.
   '@electric-sql/pglite-socket': '0.1.6',
+  // Encodes Bedrock's event-stream frames for the local ConverseStream server of test/bedrock.test.ts; the
+  // version the pinned @aws-sdk/client-bedrock-runtime itself resolves, so both sides share one codec.
+  '@smithy/core': '3.41.1',
 } as const satisfies Record<string, string>;
 
 /** The oldest Node the generated service supports (PGlite and the OpenTelemetry SDK need 20). */

@@ -2,7 +2,8 @@ import { Flags } from '@oclif/core';
 import { GenaiCommand } from '../../cli/base-command.js';
 
 export default class FeedbackExport extends GenaiCommand<typeof FeedbackExport> {
-  static override summary = 'Write rated interactions of a running environment as candidate eval cases (JSONL).';
+  static override summary =
+    'Write rated interactions of an environment (running or stopped) as candidate eval cases (JSONL).';
   static override examples = [
     '<%= config.bin %> feedback export --env dev --rating down',
     '<%= config.bin %> feedback export --env prod --out evals/from-users.jsonl --force',

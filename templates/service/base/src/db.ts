@@ -3,6 +3,8 @@
  * satisfies it as it is, and `openPostgres` adapts a `pg` pool to it for DATABASE_URL in the cloud. Every
  * query of the service is written once against it, so the SQL tested on PGlite is the SQL run on Aurora.
  */
+
+import { ExitCode, ServiceError } from './errors.js';
 export interface Sql {
   query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
   /** One or more statements without parameters. */
@@ -51,7 +53,14 @@ export async function openPostgres(
     exec: (sql: string) => client.query(sql),
   });
   const session = async <R>(use: (sql: Sql) => Promise<R>): Promise<R> => {
-    const client = await pool.connect();
+    const client = await pool.connect().catch((error: unknown) => {
+      throw new ServiceError(
+        'database_unreachable',
+        `cannot connect to DATABASE_URL ${connectionString}: ${error instanceof Error ? error.message : String(error)}`,
+        'check the host, port, user and password in DATABASE_URL, and that the database accepts connections from here',
+        ExitCode.environment,
+      );
+    });
     try {
       return await use(wrap(client));
     } finally {

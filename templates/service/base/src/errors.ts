@@ -1,3 +1,5 @@
+import { redactUrlCredentials } from './redact.js';
+
 /**
  * Problems an operator can fix (a missing variable, a busy data folder, an unreachable model endpoint)
  * are values with a one-line message and a fix, so the entry points print one line instead of a stack.
@@ -5,13 +7,18 @@
 export const ExitCode = { usage: 2, environment: 3 } as const;
 
 export class ServiceError extends Error {
+  readonly fix: string;
+
   constructor(
     readonly code: string,
     message: string,
-    readonly fix: string,
+    fix: string,
     readonly exitCode: number = ExitCode.usage,
   ) {
-    super(message);
+    // A message may name a URL the operator set (DATABASE_URL, an endpoint): its password is never shown,
+    // not in the log, a 502 body nor a span's status.
+    super(redactUrlCredentials(message));
+    this.fix = redactUrlCredentials(fix);
     this.name = 'ServiceError';
   }
 }

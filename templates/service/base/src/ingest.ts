@@ -5,6 +5,7 @@ import { loadConfig, loadDotEnv, type ChunkingConfig } from './config.js';
 import { chunkText, parseDocument, readCorpusFiles, snapshotId } from './corpus.js';
 import { exitWithError } from './errors.js';
 import { createProvider, type Provider } from './providers/index.js';
+import { redactProcessOutput } from './redact.js';
 import { openStore, type Store, type StoredChunk } from './store.js';
 
 export interface IngestOptions {
@@ -64,6 +65,7 @@ export const defaultCorpusDir = fileURLToPath(new URL('../data/', import.meta.ur
 
 /** `node dist/ingest.js [CORPUS_DIR]`: the corpus defaults to the project's data/ folder. */
 async function main(): Promise<void> {
+  redactProcessOutput();
   loadDotEnv();
   const config = loadConfig();
   const corpusDir = path.resolve(process.argv[2] ?? defaultCorpusDir);

@@ -5,10 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { loadConfig, loadDotEnv } from './config.js';
 import { ExitCode, ServiceError, exitWithError } from './errors.js';
+import { redactProcessOutput } from './redact.js';
 import { openService } from './service.js';
 
 /** Starts the service; it owns its environment's data folder until SIGTERM or SIGINT. */
 async function main(): Promise<void> {
+  redactProcessOutput();
   loadDotEnv();
   const config = loadConfig();
   const service = await openService(config, buildHash());

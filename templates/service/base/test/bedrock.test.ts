@@ -1,10 +1,14 @@
 import { createServer, type Http2ServerRequest, type Http2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { EventStreamCodec } from '@smithy/core/event-streams';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { ingest } from '../src/ingest.js';
+import { listInteractions } from '../src/observability/interactions.js';
 import { answerQuestion } from '../src/pipeline/index.js';
+import { requestCostUsd } from '../src/prices.js';
 import { createProvider, type Provider } from '../src/providers/index.js';
 import { hashedEmbedding } from '../src/providers/offline.js';
 import { systemPrompt } from '../src/providers/openai-compatible.js';
@@ -18,10 +22,35 @@ interface Received {
   body: Record<string, unknown>;
 }
 
+/** Bedrock's binary event-stream framing (application/vnd.amazon.eventstream), as the service sends it. */
+const codec = new EventStreamCodec(
+  (bytes) => new TextDecoder().decode(bytes),
+  (text) => new TextEncoder().encode(text),
+);
+const eventFrame = (type: string, payload: unknown) =>
+  codec.encode({
+    headers: {
+      ':message-type': { type: 'string', value: 'event' },
+      ':event-type': { type: 'string', value: type },
+      ':content-type': { type: 'string', value: 'application/json' },
+    },
+    body: new TextEncoder().encode(JSON.stringify(payload)),
+  });
+const exceptionFrame = (type: string, message: string) =>
+  codec.encode({
+    headers: {
+      ':message-type': { type: 'string', value: 'exception' },
+      ':exception-type': { type: 'string', value: type },
+      ':content-type': { type: 'string', value: 'application/json' },
+    },
+    body: new TextEncoder().encode(JSON.stringify({ message })),
+  });
+
 /**
  * A local server speaking Bedrock Runtime's REST protocol over HTTP/2 (the client's default transport,
- * cleartext here), as the AWS SDK calls it with an `endpoint` override: `POST /model/{modelId}/converse` and `/invoke`, SigV4-signed with static test credentials
- * (checked for shape, not verified), errors named by `x-amzn-errortype`.
+ * cleartext here), as the AWS SDK calls it with an `endpoint` override: `POST /model/{modelId}/converse`,
+ * `/converse-stream` (event-stream frames, each written on its own) and `/invoke`, SigV4-signed with static
+ * test credentials (checked for shape, not verified), errors named by `x-amzn-errortype`.
  */
 function fakeBedrock() {
   const received: Received[] = [];
@@ -29,6 +58,10 @@ function fakeBedrock() {
     reply: 'Open Profile > Your data > Export and choose CSV [1].',
     /** Statuses the next converse requests get before a normal answer. */
     throttle: 0,
+    /** The text deltas of a streamed answer, in order. */
+    deltas: ['Open Profile', ' > Your data', ' > Export', ' and choose CSV [1].'],
+    /** What the next converse-stream requests get instead of a whole stream. */
+    streamFailures: [] as ('throttle' | 'exception-midway' | 'stall')[],
   };
   const readBody = async (req: Http2ServerRequest) => {
     const chunks: Buffer[] = [];
@@ -70,6 +103,36 @@ function fakeBedrock() {
         usage: { inputTokens: 812, outputTokens: 21, totalTokens: 833 },
         metrics: { latencyMs: 120 },
       });
+    }
+    const stream = /^\/model\/([^/]+)\/converse-stream$/.exec(path);
+    if (stream && stream[1] === 'meta.llama3-1-70b-instruct-v1:0') {
+      const failure = state.streamFailures.shift();
+      if (failure === 'throttle') {
+        return send(
+          429,
+          { message: 'Too many requests, please wait before trying again.' },
+          { 'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/' },
+        );
+      }
+      res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' });
+      res.write(eventFrame('messageStart', { role: 'assistant' }));
+      if (failure === 'stall') return; // never another frame: the idle timeout must end the attempt
+      for (const [i, text] of state.deltas.entries()) {
+        if (failure === 'exception-midway' && i === 2) {
+          res.end(exceptionFrame('throttlingException', 'Too many tokens, please wait before trying again.'));
+          return;
+        }
+        res.write(eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text } }));
+      }
+      res.write(eventFrame('contentBlockStop', { contentBlockIndex: 0 }));
+      res.write(eventFrame('messageStop', { stopReason: 'end_turn' }));
+      res.end(
+        eventFrame('metadata', {
+          usage: { inputTokens: 790, outputTokens: 17, totalTokens: 807 },
+          metrics: { latencyMs: 95 },
+        }),
+      );
+      return;
     }
     send(404, { message: `no model at ${path}` }, { 'x-amzn-errortype': 'ResourceNotFoundException' });
   });
@@ -126,6 +189,7 @@ describe('the Bedrock provider against a local Bedrock Runtime server', () => {
   beforeEach(() => {
     fake.received.length = 0;
     fake.state.throttle = 0;
+    fake.state.streamFailures = [];
     exporter.reset();
   });
 
@@ -189,6 +253,103 @@ describe('the Bedrock provider against a local Bedrock Runtime server', () => {
       /Bedrock converse failed in eu-west-1: ThrottlingException/,
     );
     expect(fake.received).toHaveLength(3);
+  });
+
+  it('streams a chat completion through ConverseStream: the deltas in order, usage from metadata, on the trace and the interaction', async () => {
+    const app = createApp({ env: 'test', store, provider, tracer, topK: 5 });
+    const response = await app.request('/v1/chat/completions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        stream: true,
+        stream_options: { include_usage: true },
+        messages: [{ role: 'user', content: 'How do I export my data as CSV?' }],
+      }),
+    });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const chunks = (await response.text())
+      .split('\n')
+      .filter((line) => line.startsWith('data: ') && line !== 'data: [DONE]')
+      .map(
+        (line) =>
+          JSON.parse(line.slice(6)) as {
+            choices: { delta: { content?: string } }[];
+            usage?: { prompt_tokens: number; completion_tokens: number };
+          },
+      );
+    const content = chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
+    expect(content).toBe('Open Profile > Your data > Export and choose CSV [export-csv].');
+    expect(chunks.at(-1)?.usage).toMatchObject({ prompt_tokens: 790, completion_tokens: 17 });
+
+    expect(fake.received.map((r) => r.path)).toContain('/model/meta.llama3-1-70b-instruct-v1:0/converse-stream');
+    expect(fake.received.some((r) => r.path.endsWith('/converse'))).toBe(false);
+    const spans = exporter.getFinishedSpans();
+    const generate = spans.find((s) => s.name === 'generate');
+    expect(generate?.attributes).toMatchObject({
+      'genai.generate.stream': true,
+      'gen_ai.usage.input_tokens': 790,
+      'gen_ai.usage.output_tokens': 17,
+    });
+    const root = spans.find((s) => s.name === 'answer');
+    const traceId = root?.spanContext().traceId;
+    const [interaction] = await listInteractions(store.db, { limit: 1 });
+    expect(interaction?.traceId).toBe(traceId);
+    expect(interaction?.tokens).toMatchObject({ input: 790, output: 17 });
+    // The cost comes from the project's price table (src/prices.json): a figure when the model is priced, else none.
+    const cost = requestCostUsd({
+      provider: 'bedrock',
+      chatModel: 'meta.llama3-1-70b-instruct-v1:0',
+      embeddingModel: 'amazon.titan-embed-text-v2:0',
+      inputTokens: 790,
+      outputTokens: 17,
+      embeddingTokens: interaction?.tokens.embedding ?? 0,
+    });
+    expect(interaction?.costUsd).toBe(cost ?? null);
+    expect(root?.attributes['genai.cost.usd']).toBe(cost);
+  });
+
+  it('retries a ThrottlingException before the stream, and a throttling event inside it, under one policy', async () => {
+    fake.state.streamFailures = ['throttle', 'exception-midway'];
+    const contexts = [{ documentId: 'export-csv', title: 'Export', text: 'Export as CSV.', score: 1 }];
+    const reasons: string[] = [];
+    const generation = await provider.generate('How do I export?', contexts, {
+      stream: true,
+      onRetry: (event) => reasons.push(event.reason),
+    });
+    expect(generation).toEqual({
+      answer: 'Open Profile > Your data > Export and choose CSV [1].',
+      citations: ['export-csv'],
+      inputTokens: 790,
+      outputTokens: 17,
+    });
+    expect(fake.received.filter((r) => r.path.endsWith('/converse-stream'))).toHaveLength(3);
+    expect(reasons).toEqual(['ThrottlingException', 'ThrottlingException']);
+  });
+
+  it('ends a stream that stalls after its first event, retries it, and reports the timeout', async () => {
+    const { port } = fake.server.address() as AddressInfo;
+    const impatient = createProvider(
+      loadConfig({
+        GENAI_MODEL_PROVIDER: 'bedrock',
+        AWS_REGION: 'eu-west-1',
+        BEDROCK_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+        GENAI_CHAT_MODEL: 'meta.llama3-1-70b-instruct-v1:0',
+        GENAI_EMBEDDING_MODEL: 'amazon.titan-embed-text-v2:0',
+        GENAI_EMBEDDING_DIMENSIONS: '384',
+        GENAI_MODEL_TIMEOUT_MS: '300',
+        GENAI_MODEL_MAX_RETRIES: '1',
+      }).provider,
+    );
+    fake.state.streamFailures = ['stall', 'stall'];
+    const reasons: string[] = [];
+    await expect(
+      impatient.generate('q', [{ documentId: 'a', title: 'A', text: 'a', score: 1 }], {
+        stream: true,
+        onRetry: (event) => reasons.push(event.reason),
+      }),
+    ).rejects.toThrow(/Bedrock converse-stream failed in eu-west-1: AttemptTimeout: timed out after 300 ms/);
+    expect(fake.received.filter((r) => r.path.endsWith('/converse-stream'))).toHaveLength(2);
+    expect(reasons).toEqual(['timeout']);
   });
 
   it('refuses to start on bedrock without a region, naming the variable', () => {

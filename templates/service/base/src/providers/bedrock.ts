@@ -1,4 +1,4 @@
-import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { BedrockRuntimeClient, ConverseStreamCommand, TokenUsage } from '@aws-sdk/client-bedrock-runtime';
 import type { ProviderConfig } from '../config.js';
 import { ProviderError } from '../errors.js';
 import { contextPrompt, renumberCitations, systemPrompt } from './openai-compatible.js';
@@ -16,11 +16,14 @@ export function classifyBedrockError(error: unknown): AttemptFailure {
     name?: string;
     $metadata?: { httpStatusCode?: number };
     $response?: { headers?: Record<string, string | undefined> };
+    $fault?: 'client' | 'server';
   };
   const status = e.$metadata?.httpStatusCode;
   const throttled = e.name === 'ThrottlingException' || e.name === 'ServiceUnavailableException';
+  // An exception event inside a stream has no HTTP status of its own; its fault says whose it is.
+  const transient = status === undefined ? e.$fault !== 'client' : retryableStatus(status);
   return {
-    retryable: throttled || e.name === 'ModelNotReadyException' || retryableStatus(status),
+    retryable: throttled || e.name === 'ModelNotReadyException' || transient,
     retryAfterMs: parseRetryAfter(e.$response?.headers?.['retry-after']),
     reason: e.name ?? String(status ?? 'connection'),
   };
@@ -44,7 +47,11 @@ export function createBedrockProvider(config: BedrockConfig): Provider {
         ...(config.endpoint ? { endpoint: config.endpoint } : {}),
       }),
     })));
-  const call = async <T>(what: string, options: CallOptions | undefined, run: (signal: AbortSignal) => Promise<T>) =>
+  const call = async <T>(
+    what: string,
+    options: CallOptions | undefined,
+    run: (signal: AbortSignal, progress: () => void) => Promise<T>,
+  ) =>
     withRetries(config.retry, run, classifyBedrockError, options?.onRetry).catch((error: unknown) => {
       const e = error as { name?: string; message?: string };
       throw new ProviderError(
@@ -112,26 +119,62 @@ export function createBedrockProvider(config: BedrockConfig): Provider {
     async generate(question, contexts, options): Promise<Generation> {
       const { client, module } = await load();
       const prompt = contextPrompt(question, contexts);
-      const response = await call('converse', options, (abortSignal) =>
-        client.send(
-          new module.ConverseCommand({
-            modelId: config.chatModel,
-            system: [{ text: systemPrompt }],
-            messages: [{ role: 'user', content: [{ text: prompt }] }],
-            inferenceConfig: { temperature: 0, maxTokens: maxOutputTokens },
-          }),
-          { abortSignal },
-        ),
-      );
-      const answer = (response.output?.message?.content ?? [])
-        .map((block) => block.text ?? '')
-        .join('')
-        .trim();
+      const request = {
+        modelId: config.chatModel,
+        system: [{ text: systemPrompt }],
+        messages: [{ role: 'user' as const, content: [{ text: prompt }] }],
+        inferenceConfig: { temperature: 0, maxTokens: maxOutputTokens },
+      };
+      const reply = options?.stream
+        ? await call('converse-stream', options, (abortSignal, progress) =>
+            streamedReply(client, new module.ConverseStreamCommand(request), abortSignal, progress),
+          )
+        : await call('converse', options, async (abortSignal) => {
+            const response = await client.send(new module.ConverseCommand(request), { abortSignal });
+            const text = (response.output?.message?.content ?? []).map((block) => block.text ?? '').join('');
+            return { text, usage: response.usage };
+          });
+      const answer = reply.text.trim();
       return {
         ...renumberCitations(answer, contexts),
-        inputTokens: response.usage?.inputTokens ?? estimateTokens(systemPrompt + prompt),
-        outputTokens: response.usage?.outputTokens ?? estimateTokens(answer),
+        inputTokens: reply.usage?.inputTokens ?? estimateTokens(systemPrompt + prompt),
+        outputTokens: reply.usage?.outputTokens ?? estimateTokens(answer),
       };
     },
   };
+}
+
+/**
+ * A ConverseStream answer, assembled: the text deltas in order, usage from the closing `metadata` event.
+ * Each event restarts the attempt's timeout, so a long answer that keeps coming is not cut off while a
+ * stalled one is; an exception event inside the stream (throttling, a model error) fails the attempt like
+ * one before it, and the whole stream is retried.
+ */
+async function streamedReply(
+  client: BedrockRuntimeClient,
+  command: ConverseStreamCommand,
+  abortSignal: AbortSignal,
+  progress: () => void,
+): Promise<{ text: string; usage: TokenUsage | undefined }> {
+  const response = await client.send(command, { abortSignal });
+  let text = '';
+  let usage: TokenUsage | undefined;
+  let stopped = false;
+  for await (const event of response.stream ?? []) {
+    progress();
+    const exception =
+      event.throttlingException ??
+      event.serviceUnavailableException ??
+      event.internalServerException ??
+      event.modelStreamErrorException ??
+      event.validationException;
+    if (exception) throw exception;
+    if (event.contentBlockDelta?.delta?.text !== undefined) text += event.contentBlockDelta.delta.text;
+    if (event.messageStop) stopped = true;
+    if (event.metadata?.usage) usage = event.metadata.usage;
+  }
+  // An aborted HTTP/2 stream can end quietly: the timeout, not a cut-off answer, is what happened.
+  abortSignal.throwIfAborted();
+  if (!stopped) throw Object.assign(new Error('the stream ended before messageStop'), { name: 'IncompleteStream' });
+  return { text, usage };
 }
