@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { ingest } from '../src/ingest.js';
-import { listInteractions } from '../src/observability/interactions.js';
+import { InteractionLog, listInteractions } from '../src/observability/interactions.js';
 import { answerQuestion } from '../src/pipeline/index.js';
 import { requestCostUsd } from '../src/prices.js';
 import { createProvider, type Provider } from '../src/providers/index.js';
@@ -256,7 +256,8 @@ describe('the Bedrock provider against a local Bedrock Runtime server', () => {
   });
 
   it('streams a chat completion through ConverseStream: the deltas in order, usage from metadata, on the trace and the interaction', async () => {
-    const app = createApp({ env: 'test', store, provider, tracer, topK: 5 });
+    const interactions = new InteractionLog(store.db);
+    const app = createApp({ env: 'test', store, provider, tracer, topK: 5, interactions });
     const response = await app.request('/v1/chat/completions', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -292,6 +293,7 @@ describe('the Bedrock provider against a local Bedrock Runtime server', () => {
     });
     const root = spans.find((s) => s.name === 'answer');
     const traceId = root?.spanContext().traceId;
+    await interactions.flush();
     const [interaction] = await listInteractions(store.db, { limit: 1 });
     expect(interaction?.traceId).toBe(traceId);
     expect(interaction?.tokens).toMatchObject({ input: 790, output: 17 });
