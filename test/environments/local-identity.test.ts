@@ -169,11 +169,12 @@ describe('local environments answer for themselves', () => {
   it('a crash-looping service is reported as failed, and a second up says so and restarts it cleanly', async () => {
     const before = await readState(b);
     const lock = join(b, '.genai', 'data', 'dev.lock');
-    // Every restart finds its data folder held by a live process (this one), and exits.
-    process.kill(before.servicePid!, 'SIGKILL');
-    await until(async () => (isAlive(before.servicePid) ? undefined : true), 'the service to exit', 10_000);
+    // Every restart finds its data folder held by a live process (this one), and exits. The lock is taken
+    // over before the kill (a killed service leaves its lock file as it is), so no restart can slip in between.
     await writeFile(lock, String(process.pid));
+    process.kill(before.servicePid!, 'SIGKILL');
     try {
+      await until(async () => (isAlive(before.servicePid) ? undefined : true), 'the service to exit', 10_000);
       const looping = await until(async () => {
         const state = await readState(b);
         return ['crash-loop', 'crashed'].includes(state.status) ? state : undefined;
