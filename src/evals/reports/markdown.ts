@@ -1,4 +1,4 @@
-import { caseProblems, formatChange, formatMetric, worstCases, type EvalReport } from './report.js';
+import { caseProblems, formatChange, formatCount, formatMetric, worstCases, type EvalReport } from './report.js';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
@@ -91,6 +91,12 @@ export function renderMarkdown(report: EvalReport, options: { worst?: number } =
         `| \`${c.id}\` | ${c.state} | ${cell(clip(caseProblems(c), 160))} | ${c.traceId ? `\`${c.traceId}\`` : ''} |`,
       );
     out.push('');
+  }
+  if (report.omitted?.missing) {
+    out.push(
+      `${formatCount(report.omitted.missing)} case(s) did not finish: not listed here; report.json lists them (state \`missing\`).`,
+      '',
+    );
   }
   return `${out.join('\n')}\n`;
 }

@@ -29,6 +29,15 @@ export interface ReportCase {
  */
 export const FULL_REPORT_CASES = 2000;
 
+/** Of a run above FULL_REPORT_CASES, the HTML report shows this many passed cases besides those that did not pass. */
+export const PASSED_SAMPLE_CASES = 100;
+
+/** The cases a report for people or CI leaves out of a large run, counted instead (report.json lists them). */
+export interface OmittedCases {
+  passed: number;
+  missing: number;
+}
+
 /** The full record of a run (report.json): versioned, everything the other reports render. */
 export interface EvalReport {
   schema: typeof REPORT_SCHEMA;
@@ -42,6 +51,8 @@ export interface EvalReport {
   cases: ReportCase[];
   /** Set when `cases` carry only facts (more than FULL_REPORT_CASES cases): where the full cases are. */
   detail?: { cases: 'facts'; note: string } | undefined;
+  /** Set only on what the Markdown, HTML and JUnit renderers get of a large run: the cases they do not list. */
+  omitted?: OmittedCases | undefined;
 }
 
 export const OFFLINE_NOTE =
@@ -147,6 +158,9 @@ export function describeChange(comparison: { change: number; relative: boolean }
     : Math.abs(comparison.change).toFixed(3);
   return `${size} ${comparison.change > 0 ? 'better' : 'worse'}`;
 }
+
+/** "1,234": counts for people. */
+export const formatCount = (n: number) => n.toLocaleString('en-US');
 
 /** Failing metrics of a case, with reasons, in one line. */
 export function caseProblems(c: ReportCase): string {
