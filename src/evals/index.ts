@@ -45,7 +45,6 @@ import {
 } from './store.js';
 import { resolveTarget, targetClient, type Protocol } from './target.js';
 import type {
-  CaseResult,
   ConcurrencyChange,
   GateResult,
   ResultFacts,
