@@ -186,7 +186,8 @@ async function indexJsonl(file: string, shown: string, cwd: string, hash: string
         throw changed(i);
       }
       if (value?.id !== ids[i]) throw changed(i);
-      return caseOf(value, `${shown}:${lineNumbers[i]}`);
+      // The id string the index holds, not the copy just parsed: results and facts share one string per case.
+      return { ...caseOf(value, `${shown}:${lineNumbers[i]}`), id: ids[i]! };
     },
     close: async () => {
       const opened = handle;

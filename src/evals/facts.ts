@@ -29,6 +29,9 @@ export class ResultTable implements Iterable<ResultFacts> {
   private responses = new Uint8Array(this.capacity);
   /** latencyMs, inputTokens, outputTokens, embeddingTokens per case. */
   private numbers = new Float64Array(this.capacity * 4);
+  /** Where each case's full result sits in the results file: byte offset and length (length -1: not known). */
+  private offsets = new Float64Array(this.capacity);
+  private lengths = new Int32Array(this.capacity).fill(-1);
   private readonly metrics = new Map<string, MetricColumn>();
 
   get size(): number {
@@ -39,11 +42,18 @@ export class ResultTable implements Iterable<ResultFacts> {
     return this.index.has(caseId);
   }
 
-  /** Adds a result's facts (a full CaseResult is read for its facts only). A case already present is ignored. */
-  add(result: ResultFacts): void {
+  /**
+   * Adds a result's facts (a full CaseResult is read for its facts only), and where its line sits in the
+   * results file when known. A case already present is ignored.
+   */
+  add(result: ResultFacts, where?: { offset: number; length: number }): void {
     if (this.index.has(result.caseId)) return;
     if (this.count === this.capacity) this.grow();
     const i = this.count++;
+    if (where) {
+      this.offsets[i] = where.offset;
+      this.lengths[i] = where.length;
+    }
     this.ids.push(result.caseId);
     this.index.set(result.caseId, i);
     this.states[i] = STATES.indexOf(result.state);
@@ -72,6 +82,13 @@ export class ResultTable implements Iterable<ResultFacts> {
   get(caseId: string): ResultFacts | undefined {
     const i = this.index.get(caseId);
     return i === undefined ? undefined : this.at(i);
+  }
+
+  /** Where a case's full result sits in the results file, or undefined when it has none (or it is not known). */
+  where(caseId: string): { offset: number; length: number } | undefined {
+    const i = this.index.get(caseId);
+    if (i === undefined || this.lengths[i]! < 0) return undefined;
+    return { offset: this.offsets[i]!, length: this.lengths[i]! };
   }
 
   *[Symbol.iterator](): Iterator<ResultFacts> {
@@ -120,7 +137,7 @@ export class ResultTable implements Iterable<ResultFacts> {
 
   private grow(): void {
     const capacity = this.capacity * 2;
-    const widen = <T extends Float64Array | Uint8Array>(old: T, size: number): T => {
+    const widen = <T extends Float64Array | Int32Array | Uint8Array>(old: T, size: number): T => {
       const next = new (old.constructor as new (n: number) => T)(size);
       next.set(old);
       return next;
@@ -128,6 +145,10 @@ export class ResultTable implements Iterable<ResultFacts> {
     this.states = widen(this.states, capacity);
     this.responses = widen(this.responses, capacity);
     this.numbers = widen(this.numbers, capacity * 4);
+    this.offsets = widen(this.offsets, capacity);
+    const lengths = widen(this.lengths, capacity);
+    lengths.fill(-1, this.capacity);
+    this.lengths = lengths;
     for (const column of this.metrics.values()) {
       column.values = widen(column.values, capacity);
       column.flags = widen(column.flags, capacity);

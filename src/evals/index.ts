@@ -318,10 +318,9 @@ async function runOpened(
     await writeRunMeta(cwd, meta);
     if (previous) await repairResults(cwd, meta.id);
     // What the summary and gate need of every result stays in memory; the results themselves on disk.
-    const stored = previous ? await readResultFacts(cwd, meta.id) : { facts: new ResultTable(), lines: new Map() };
-    const facts: ResultTable = stored.facts;
-    const lines: Map<string, { offset: number; length: number }> = stored.lines;
-    const todo = selected.filter((i) => !lines.has(source.id(i)));
+    // With each result's facts, the table keeps where its line sits, to read it back for the reports.
+    const facts = previous ? (await readResultFacts(cwd, meta.id)).facts : new ResultTable();
+    const todo = selected.filter((i) => !facts.has(source.id(i)));
 
     const cache = new ResponseCache(cacheDir(cwd), options.cache);
     const panel: JudgePanel = {
@@ -345,8 +344,7 @@ async function runOpened(
           scoring: { retrievalK: options.retrievalK, pricing: evals?.pricing },
           concurrency: options.concurrency,
           record: async (result) => {
-            lines.set(result.caseId, await writer.append(result));
-            facts.add(result);
+            facts.add(result, await writer.append(result));
           },
           storeContexts: options.storeContexts ?? false,
           progress,
@@ -380,7 +378,9 @@ async function runOpened(
     };
     await writeRunMeta(cwd, finalMeta);
     // One pass over the cases, in dataset order: each case and its result are read back (by byte offset) and
-    // streamed into report.json; the report held in memory keeps, of a large run, only each case's facts.
+    // streamed into report.json. Of a large run, the report held in memory (what --json prints and the other
+    // reports render) keeps the facts of the cases that did not pass and of the first PASSED_SAMPLE_CASES
+    // passed ones, and counts the rest in `omitted`.
     const full = selected.length <= FULL_REPORT_CASES;
     const report = buildReport({
       meta: finalMeta,
@@ -393,21 +393,27 @@ async function runOpened(
         ? undefined
         : {
             cases: 'facts',
-            note: `${selected.length} cases: this report lists each case's state, latency and usage, and the scores of the cases that did not pass; report.json and results.jsonl hold every case in full`,
+            note: `${selected.length} cases: this report lists the cases that did not pass (state, latency, usage and scores) and the first ${PASSED_SAMPLE_CASES} passed ones (state, latency and usage), and counts the others in \`omitted\`; report.json and results.jsonl hold every case in full`,
           },
     });
     const reader = await ResultsReader.open(cwd, meta.id);
     let files: EvalOutcome['files'];
     try {
       files = await writeReports(cwd, report, request, async (write) => {
+        const omitted = { passed: 0, missing: 0 };
+        let passed = 0;
         for (const i of selected) {
           const c = await source.read(i);
-          const where = lines.get(c.id);
+          const where = facts.where(c.id);
           const shown = reportCase(c, where ? await reader.read(where) : undefined);
           await write(shown);
           if (full) report.cases.push(shown);
+          else if (shown.state === 'missing') omitted.missing++;
+          else if (shown.state === 'passed' && passed++ >= PASSED_SAMPLE_CASES) omitted.passed++;
           else report.cases.push(factsCase(shown, facts.get(c.id), source.tags(i)));
         }
+        // Set once report.json's head is written: report.json lists every case and has no `omitted`.
+        if (!full) report.omitted = omitted;
       });
     } finally {
       await reader.close();
@@ -503,9 +509,16 @@ async function writeReports(
   };
   await writeReportJson(files.json, report, writeCases);
   await copy('json');
-  // Of a large run, the reports for people and CI list the cases that finished without passing (HTML also a
-  // sample of the passed ones) and count the rest; report.json lists every case.
-  const { shown, html } = report.detail ? largeRunViews(report) : { shown: report, html: report };
+  // Of a large run, the HTML report renders the report held in memory (the cases that did not pass, a sample of
+  // the passed ones, the others counted); Markdown and JUnit leave the sample out.
+  const html = report;
+  const shown: EvalReport = report.omitted
+    ? {
+        ...report,
+        cases: report.cases.filter((c) => c.state !== 'passed'),
+        omitted: { ...report.omitted, passed: report.summary.passed },
+      }
+    : report;
   const { renderJunit } = await import('./reports/junit.js');
   await writeFile(files.junit, renderJunit(shown));
   await copy('junit');
@@ -518,29 +531,6 @@ async function writeReports(
   await writeFile(files.html, renderHtml(html));
   await copy('html');
   return files;
-}
-
-/**
- * What the Markdown and JUnit reports (`shown`) and the HTML report (`html`) get of a run above
- * FULL_REPORT_CASES: the cases that failed or errored, and, for HTML, the first PASSED_SAMPLE_CASES passed
- * ones, in dataset order; the other passed cases and those that did not finish are counted in `omitted`.
- */
-function largeRunViews(report: EvalReport): { shown: EvalReport; html: EvalReport } {
-  const finished: ReportCase[] = [];
-  const sample: ReportCase[] = [];
-  let passed = 0;
-  let missing = 0;
-  for (const c of report.cases) {
-    if (c.state === 'missing') missing++;
-    else if (c.state !== 'passed') {
-      finished.push(c);
-      sample.push(c);
-    } else if (passed++ < PASSED_SAMPLE_CASES) sample.push(c);
-  }
-  return {
-    shown: { ...report, cases: finished, omitted: { passed, missing } },
-    html: { ...report, cases: sample, omitted: { passed: Math.max(0, passed - PASSED_SAMPLE_CASES), missing } },
-  };
 }
 
 /**

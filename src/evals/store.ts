@@ -169,18 +169,11 @@ export function parseResults(text: string): CaseResult[] {
   return out;
 }
 
-/** A run's results as facts, streamed from its file, with where each full result sits. */
-export async function readResultFacts(
-  cwd: string,
-  id: string,
-): Promise<{ facts: ResultTable; lines: Map<string, { offset: number; length: number }> }> {
+/** A run's results as facts, streamed from its file, with where each full result sits (`ResultTable.where`). */
+export async function readResultFacts(cwd: string, id: string): Promise<{ facts: ResultTable }> {
   const facts = new ResultTable();
-  const lines = new Map<string, { offset: number; length: number }>();
-  for await (const { result, offset, length } of readResults(cwd, id)) {
-    facts.add(result);
-    lines.set(result.caseId, { offset, length });
-  }
-  return { facts, lines };
+  for await (const { result, offset, length } of readResults(cwd, id)) facts.add(result, { offset, length });
+  return { facts };
 }
 
 export async function listRuns(cwd: string): Promise<string[]> {

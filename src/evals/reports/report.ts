@@ -23,13 +23,15 @@ export interface ReportCase {
 }
 
 /**
- * Runs with more cases than this keep only each case's facts in the report held in memory (what --json
- * prints and the Markdown, HTML and JUnit reports render): id, question, state, scores, latency, usage.
- * report.json and results.jsonl always hold every case in full.
+ * Runs with more cases than this keep, in the report held in memory (what --json prints and the Markdown,
+ * HTML and JUnit reports render), only the facts (id, question, state, latency, usage, and scores when it did
+ * not pass) of the cases that did not pass and of the first PASSED_SAMPLE_CASES passed ones; the other
+ * passed cases and those that did not finish are counted in `omitted`. report.json and results.jsonl always
+ * hold every case in full.
  */
 export const FULL_REPORT_CASES = 2000;
 
-/** Of a run above FULL_REPORT_CASES, the HTML report shows this many passed cases besides those that did not pass. */
+/** Of a run above FULL_REPORT_CASES, the report in memory (and so the HTML report) keeps this many passed cases. */
 export const PASSED_SAMPLE_CASES = 100;
 
 /** The cases a report for people or CI leaves out of a large run, counted instead (report.json lists them). */
@@ -51,7 +53,7 @@ export interface EvalReport {
   cases: ReportCase[];
   /** Set when `cases` carry only facts (more than FULL_REPORT_CASES cases): where the full cases are. */
   detail?: { cases: 'facts'; note: string } | undefined;
-  /** Set only on what the Markdown, HTML and JUnit renderers get of a large run: the cases they do not list. */
+  /** Of a run above FULL_REPORT_CASES, the cases `cases` leaves out, counted (never in report.json, which lists all). */
   omitted?: OmittedCases | undefined;
 }
 
