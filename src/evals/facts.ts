@@ -10,7 +10,8 @@ interface MetricColumn {
   values: Float64Array;
   /** Per case: HAS (a score exists), PASS_SET/PASS (its pass), AGREEMENT (an agreement is kept). */
   flags: Uint8Array;
-  agreement: Float64Array;
+  /** Made at the first agreement (judges asked more than once): most runs have none. */
+  agreement: Float64Array | undefined;
   errors: Map<number, string>;
 }
 
@@ -73,7 +74,7 @@ export class ResultTable implements Iterable<ResultFacts> {
         HAS |
         (score.pass !== undefined ? PASS_SET | (score.pass ? PASS : 0) : 0) |
         (agreement !== undefined ? AGREEMENT : 0);
-      if (agreement !== undefined) column.agreement[i] = agreement;
+      if (agreement !== undefined) (column.agreement ??= new Float64Array(this.capacity))[i] = agreement;
       if (score.error !== undefined) column.errors.set(i, score.error);
     }
   }
@@ -106,7 +107,7 @@ export class ResultTable implements Iterable<ResultFacts> {
         value: Number.isNaN(value) ? null : value,
         ...(flags & PASS_SET ? { pass: Boolean(flags & PASS) } : {}),
         ...(error !== undefined ? { error } : {}),
-        ...(flags & AGREEMENT ? { agreement: column.agreement[i]! } : {}),
+        ...(flags & AGREEMENT ? { agreement: column.agreement![i]! } : {}),
       };
     }
     const facts: ResultFacts = { caseId: this.ids[i]!, state: STATES[this.states[i]!]!, scores };
@@ -127,7 +128,7 @@ export class ResultTable implements Iterable<ResultFacts> {
       column = {
         values: new Float64Array(this.capacity),
         flags: new Uint8Array(this.capacity),
-        agreement: new Float64Array(this.capacity),
+        agreement: undefined,
         errors: new Map(),
       };
       this.metrics.set(name, column);
@@ -152,7 +153,7 @@ export class ResultTable implements Iterable<ResultFacts> {
     for (const column of this.metrics.values()) {
       column.values = widen(column.values, capacity);
       column.flags = widen(column.flags, capacity);
-      column.agreement = widen(column.agreement, capacity);
+      if (column.agreement) column.agreement = widen(column.agreement, capacity);
     }
     this.capacity = capacity;
   }
