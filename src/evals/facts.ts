@@ -21,19 +21,29 @@ interface MetricColumn {
  * facts as an object made on the fly, so the summary and the gate read it like an array of facts.
  */
 export class ResultTable implements Iterable<ResultFacts> {
-  private capacity = 1024;
+  private capacity: number;
   private count = 0;
   private readonly ids: string[] = [];
   private readonly index = new Map<string, number>();
-  private states = new Uint8Array(this.capacity);
+  private states: Uint8Array;
   /** Per case: 1 has a response, 2 the response came from the cache. */
-  private responses = new Uint8Array(this.capacity);
+  private responses: Uint8Array;
   /** latencyMs, inputTokens, outputTokens, embeddingTokens per case. */
-  private numbers = new Float64Array(this.capacity * 4);
+  private numbers: Float64Array;
   /** Where each case's full result sits in the results file: byte offset and length (length -1: not known). */
-  private offsets = new Float64Array(this.capacity);
-  private lengths = new Int32Array(this.capacity).fill(-1);
+  private offsets: Float64Array;
+  private lengths: Int32Array;
   private readonly metrics = new Map<string, MetricColumn>();
+
+  /** `capacity`: how many results are expected (the run's case count), so that the columns are made once. */
+  constructor(capacity = 1024) {
+    this.capacity = Math.max(16, capacity);
+    this.states = new Uint8Array(this.capacity);
+    this.responses = new Uint8Array(this.capacity);
+    this.numbers = new Float64Array(this.capacity * 4);
+    this.offsets = new Float64Array(this.capacity);
+    this.lengths = new Int32Array(this.capacity).fill(-1);
+  }
 
   get size(): number {
     return this.count;

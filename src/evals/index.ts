@@ -319,7 +319,9 @@ async function runOpened(
     if (previous) await repairResults(cwd, meta.id);
     // What the summary and gate need of every result stays in memory; the results themselves on disk.
     // With each result's facts, the table keeps where its line sits, to read it back for the reports.
-    const facts = previous ? (await readResultFacts(cwd, meta.id)).facts : new ResultTable();
+    const facts = previous
+      ? (await readResultFacts(cwd, meta.id, selected.length)).facts
+      : new ResultTable(selected.length);
     const todo = selected.filter((i) => !facts.has(source.id(i)));
 
     const cache = new ResponseCache(cacheDir(cwd), options.cache);

@@ -169,9 +169,12 @@ export function parseResults(text: string): CaseResult[] {
   return out;
 }
 
-/** A run's results as facts, streamed from its file, with where each full result sits (`ResultTable.where`). */
-export async function readResultFacts(cwd: string, id: string): Promise<{ facts: ResultTable }> {
-  const facts = new ResultTable();
+/**
+ * A run's results as facts, streamed from its file, with where each full result sits (`ResultTable.where`).
+ * `expected`: how many results the run may have (its case count), to size the table once.
+ */
+export async function readResultFacts(cwd: string, id: string, expected?: number): Promise<{ facts: ResultTable }> {
+  const facts = new ResultTable(expected);
   for await (const { result, offset, length } of readResults(cwd, id)) facts.add(result, { offset, length });
   return { facts };
 }
