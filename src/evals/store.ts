@@ -175,7 +175,15 @@ export function parseResults(text: string): CaseResult[] {
  */
 export async function readResultFacts(cwd: string, id: string, expected?: number): Promise<{ facts: ResultTable }> {
   const facts = new ResultTable(expected);
-  for await (const { result, offset, length } of readResults(cwd, id)) facts.add(result, { offset, length });
+  // As readResults, with the table itself (not a set of ids beside it) keeping the first result per case.
+  try {
+    for await (const line of readLines(resultsPath(cwd, id))) {
+      const result = parseResultLine(line.text);
+      if (result && !facts.has(result.caseId)) facts.add(result, { offset: line.offset, length: line.length });
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException)?.code !== 'ENOENT') throw err;
+  }
   return { facts };
 }
 
