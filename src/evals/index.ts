@@ -24,6 +24,7 @@ import { silentProgress, type Progress } from './progress.js';
 import {
   buildReport,
   FULL_REPORT_CASES,
+  LISTED_PROBLEM_CASES,
   PASSED_SAMPLE_CASES,
   reportCase,
   type EvalReport,
@@ -381,8 +382,8 @@ async function runOpened(
     await writeRunMeta(cwd, finalMeta);
     // One pass over the cases, in dataset order: each case and its result are read back (by byte offset) and
     // streamed into report.json. Of a large run, the report held in memory (what --json prints and the other
-    // reports render) keeps the facts of the cases that did not pass and of the first PASSED_SAMPLE_CASES
-    // passed ones, and counts the rest in `omitted`.
+    // reports render) keeps the facts of the first LISTED_PROBLEM_CASES cases that failed or errored and of the
+    // first PASSED_SAMPLE_CASES passed ones, and counts the rest in `omitted`.
     const full = selected.length <= FULL_REPORT_CASES;
     const report = buildReport({
       meta: finalMeta,
@@ -395,15 +396,16 @@ async function runOpened(
         ? undefined
         : {
             cases: 'facts',
-            note: `${selected.length} cases: this report lists the cases that did not pass (state, latency, usage and scores) and the first ${PASSED_SAMPLE_CASES} passed ones (state, latency and usage), and counts the others in \`omitted\`; report.json and results.jsonl hold every case in full`,
+            note: `${selected.length} cases: this report lists the first ${LISTED_PROBLEM_CASES} cases that failed or errored (state, latency, usage and scores) and the first ${PASSED_SAMPLE_CASES} passed ones (state, latency and usage), and counts the others in \`omitted\`; report.json and results.jsonl hold every case in full`,
           },
     });
     const reader = await ResultsReader.open(cwd, meta.id);
     let files: EvalOutcome['files'];
     try {
       files = await writeReports(cwd, report, request, async (write) => {
-        const omitted = { passed: 0, missing: 0 };
+        const omitted = { passed: 0, failed: 0, errored: 0, missing: 0 };
         let passed = 0;
+        let problems = 0;
         for (const i of selected) {
           const c = await source.read(i);
           const where = facts.where(c.id);
@@ -412,6 +414,7 @@ async function runOpened(
           if (full) report.cases.push(shown);
           else if (shown.state === 'missing') omitted.missing++;
           else if (shown.state === 'passed' && passed++ >= PASSED_SAMPLE_CASES) omitted.passed++;
+          else if (shown.state !== 'passed' && problems++ >= LISTED_PROBLEM_CASES) omitted[shown.state]++;
           else report.cases.push(factsCase(shown, facts.get(c.id), source.tags(i)));
         }
         // Set once report.json's head is written: report.json lists every case and has no `omitted`.

@@ -5,7 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runEval, type EvalRequest } from '../../src/evals/index.js';
 import { ResultTable } from '../../src/evals/facts.js';
 import type { Progress } from '../../src/evals/progress.js';
-import { FULL_REPORT_CASES, PASSED_SAMPLE_CASES } from '../../src/evals/reports/report.js';
+import { renderHtml } from '../../src/evals/reports/html.js';
+import { renderJunit } from '../../src/evals/reports/junit.js';
+import { renderMarkdown } from '../../src/evals/reports/markdown.js';
+import { FULL_REPORT_CASES, LISTED_PROBLEM_CASES, PASSED_SAMPLE_CASES } from '../../src/evals/reports/report.js';
+import { reportOf } from './helpers/report.js';
 import { GenaiError } from '../../src/errors.js';
 import { startServer, type Received, type Reply, type TestServer } from './helpers/servers.js';
 
@@ -136,7 +140,7 @@ describe(`a run of more than ${FULL_REPORT_CASES} cases`, () => {
     expect(report.cases.filter((c) => c.state === 'failed')).toHaveLength(failed);
     expect(report.cases.filter((c) => c.state === 'failed').every((c) => c.scores.contains?.pass === false)).toBe(true);
     expect(report.cases.filter((c) => c.state === 'passed')).toHaveLength(PASSED_SAMPLE_CASES);
-    expect(report.omitted).toEqual({ passed: CASES - failed - PASSED_SAMPLE_CASES, missing: 0 });
+    expect(report.omitted).toEqual({ passed: CASES - failed - PASSED_SAMPLE_CASES, failed: 0, errored: 0, missing: 0 });
     expect(report.cases[0]!.id).toBe('case-00000');
 
     const json = JSON.parse(await readFile(files.json, 'utf8'));
@@ -196,6 +200,30 @@ describe(`a run of more than ${FULL_REPORT_CASES} cases`, () => {
     expect(markdown).not.toMatch(/\| `case-\d+` \| missing \|/);
     const html = await readFile(files.html, 'utf8');
     expect(html).toContain(`${count} case(s) did not finish (report.json lists them as missing)`);
+  });
+});
+
+describe(`failed or errored cases beyond the first ${LISTED_PROBLEM_CASES}`, () => {
+  it('are counted in every report for people and CI, as one testcase in JUnit', () => {
+    const report = reportOf(
+      [{ id: 'a', input: { question: 'q' }, location: 'd:1' }],
+      [{ caseId: 'a', state: 'failed', scores: { contains: { value: 0, pass: false } }, finishedAt: '' }],
+      { status: 'finished', thresholds: {}, maxErrorRate: 1 },
+    );
+    report.omitted = { passed: 0, failed: 12_345, errored: 6, missing: 0 };
+    const junit = renderJunit(report);
+    const text = '12,345 more failed and 6 more errored case(s) not listed here; report.json lists every case';
+    expect(junit).toContain(`<testsuite name="cases" tests="1" failures="1" errors="1"`);
+    expect(junit).toContain(
+      `<testcase name="12,345 more failed and 6 more errored case(s) not listed" classname="genai.eval.cases"`,
+    );
+    expect(junit).toContain(`<failure message="${text}">`);
+    expect(renderMarkdown(report)).toContain(
+      `The worst cases are picked among the first ${LISTED_PROBLEM_CASES.toLocaleString('en-US')} that did not pass: 12,345 more failed and 6 more errored case(s) are not listed here; report.json lists every case.`,
+    );
+    expect(renderHtml(report)).toContain(
+      '<p class="omitted">12,345 more failed and 6 more errored case(s) are not listed here (report.json lists every case).</p>',
+    );
   });
 });
 

@@ -1,4 +1,4 @@
-import { describeChange, formatChange, formatCount, formatMetric, type EvalReport } from './report.js';
+import { describeChange, formatChange, formatCount, formatMetric, omittedProblems, type EvalReport } from './report.js';
 
 const escapeHtml = (text: string) =>
   text
@@ -94,11 +94,14 @@ ${omittedLine(report)}
 /** Of a large run: the cases the page does not list, counted, and where they are. */
 function omittedLine(report: EvalReport): string {
   const omitted = report.omitted;
-  if (!omitted || (!omitted.passed && !omitted.missing)) return '';
+  if (!omitted) return '';
+  const more = omittedProblems(omitted);
   const parts = [
+    more ? `${more} are not listed here (report.json lists every case)` : '',
     omitted.passed ? `${formatCount(omitted.passed)} more passed case(s) are in report.json and results.jsonl` : '',
     omitted.missing ? `${formatCount(omitted.missing)} case(s) did not finish (report.json lists them as missing)` : '',
   ].filter(Boolean);
+  if (parts.length === 0) return '';
   return `<p class="omitted">${escapeHtml(parts.join('; '))}.</p>`;
 }
 

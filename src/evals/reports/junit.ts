@@ -1,5 +1,5 @@
 import type { EvalReport } from './report.js';
-import { formatCount, formatMetric } from './report.js';
+import { formatCount, formatMetric, omittedProblems } from './report.js';
 
 const escapeXml = (text: string) =>
   text
@@ -23,7 +23,8 @@ interface TestCase {
  * JUnit XML: one testsuite per metric with one testcase per case (cases where the target failed land in a
  * "target" suite), plus a "gate" suite with the thresholds and baseline checks. Only metrics that can
  * fail a case (assertions, judges) are testcases; informational ones are in the JSON and HTML reports. Of a
- * large run (`report.omitted`), the cases that did not finish are a single testcase that counts them.
+ * large run (`report.omitted`), the cases that did not finish are a single testcase that counts them, and so are
+ * the failed or errored cases beyond those the report lists.
  */
 export function renderJunit(report: EvalReport): string {
   const suites = new Map<string, TestCase[]>();
@@ -63,6 +64,18 @@ export function renderJunit(report: EvalReport): string {
       classname: 'genai.eval.target',
       seconds: 0,
       error: `did not finish (interrupted run): ${formatCount(missing)} case(s), listed in report.json as missing; resume with genai eval --resume ${report.run.id}`,
+    });
+  }
+  // And the failed or errored cases beyond those it lists, one testcase that counts them.
+  const more = omittedProblems(report.omitted);
+  if (more) {
+    const text = `${more} not listed here; report.json lists every case`;
+    add('cases', {
+      name: `${more} not listed`,
+      classname: 'genai.eval.cases',
+      seconds: 0,
+      ...(report.omitted!.failed ? { failure: text } : {}),
+      ...(report.omitted!.errored ? { error: text } : {}),
     });
   }
   for (const check of report.gate.thresholds) {
