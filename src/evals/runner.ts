@@ -76,15 +76,22 @@ export type CaseList = readonly EvalCase[] | { readonly length: number; read(ind
 export async function runCases(cases: CaseList, deps: RunnerDeps): Promise<{ finished: number; stopped: boolean }> {
   let next = 0;
   let finished = 0;
+  // A worker that fails (a case unreadable, the results file unwritable) stops the others from taking more.
+  let failed = false;
   const worker = async () => {
-    while (next < cases.length && !deps.signal?.aborted) {
-      const index = next++;
-      const evalCase = 'read' in cases ? await cases.read(index) : cases[index]!;
-      const result = await evaluateCase(evalCase, deps);
-      if (!result) continue;
-      await deps.record(result);
-      finished++;
-      deps.progress.tick(result);
+    try {
+      while (next < cases.length && !deps.signal?.aborted && !failed) {
+        const index = next++;
+        const evalCase = 'read' in cases ? await cases.read(index) : cases[index]!;
+        const result = await evaluateCase(evalCase, deps);
+        if (!result) continue;
+        await deps.record(result);
+        finished++;
+        deps.progress.tick(result);
+      }
+    } catch (err) {
+      failed = true;
+      throw err;
     }
   };
   await Promise.all(Array.from({ length: Math.min(deps.concurrency, cases.length) }, worker));
