@@ -181,7 +181,7 @@ async function indexJsonl(file: string, shown: string, cwd: string, hash: string
       const { bytesRead } = await (await handle).read(bytes, 0, bytes.length, offsets[i]!);
       let value: { id?: unknown };
       try {
-        value = JSON.parse(bytes.toString('utf8', 0, bytesRead)) as { id?: unknown };
+        value = JSON.parse(bytes.toString('utf8', 0, bytesRead).trim()) as { id?: unknown };
       } catch {
         throw changed(i);
       }

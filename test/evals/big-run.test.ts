@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runEval, type EvalRequest } from '../../src/evals/index.js';
+import { loadDataset, runEval, type EvalRequest } from '../../src/evals/index.js';
 import { ResultTable } from '../../src/evals/facts.js';
 import type { Progress } from '../../src/evals/progress.js';
 import { renderHtml } from '../../src/evals/reports/html.js';
@@ -125,6 +125,26 @@ describe('a dataset is validated before any request, then read case by case', ()
     const error = await failure(runEval(req));
     expect(error).toMatchObject({ code: 'E_EVAL_DATASET_CHANGED', location: 'dataset.jsonl:2' });
     expect(error.exitCode).toBe(2);
+  });
+});
+
+describe('a case read back from its line', () => {
+  it('reads as validated, with a byte-order mark, CRLF line ends, blank lines and multi-byte text', async () => {
+    const cwd = await project([]);
+    const file = join(cwd, 'dataset.jsonl');
+    const cases = [
+      { id: 'a', input: { question: 'Ça marche ? 😀' }, tags: ['x'], metadata: { from: 'feedback' } },
+      { id: 'b', input: { question: 'second' }, expected: { refusal: true } },
+    ];
+    await writeFile(file, `\uFEFF${JSON.stringify(cases[0])}\r\n\r\n  ${JSON.stringify(cases[1])}\r\n`);
+    // Twice: validated by the schema, then read with the mark the first pass left.
+    for (let pass = 0; pass < 2; pass++) {
+      const dataset = await loadDataset(file, cwd);
+      expect(dataset.cases).toEqual([
+        { id: 'a', input: { question: 'Ça marche ? 😀' }, tags: ['x'], location: 'dataset.jsonl:1' },
+        { id: 'b', input: { question: 'second' }, expected: { refusal: true }, location: 'dataset.jsonl:3' },
+      ]);
+    }
   });
 });
 
