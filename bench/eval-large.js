@@ -4,8 +4,9 @@
 // A local /v1/answer service that answers at once with five retrieved contexts (~5 KB a case, like the
 // report of issue #11), a JSONL dataset of BENCH_CASES cases, and the built CLI:
 //   1. a full run: wall, peak RSS, results.jsonl and report.json size per 1,000 cases;
-//   2. a run stopped with SIGTERM part-way, then `--resume latest`: the exit code of each, the peak RSS
-//      of the resume, and that every case is recorded exactly once.
+//   2. a run stopped with SIGTERM part-way, then `--resume latest`: the exit code and peak RSS of each, and
+//      that every case is recorded exactly once;
+//   3. with BENCH_FAILING=1, a run where every case fails its assertion (the reports' bound on listed cases).
 // Peak RSS is the CLI process's own (process.resourceUsage().maxRSS at exit, through a preload).
 import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
@@ -21,6 +22,7 @@ const CONCURRENCY = 32;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'run.js');
 
+let failing = false;
 const paragraph = 'Reports can be exported as CSV from the Reports page; every column is included. '.repeat(10);
 const server = createServer((req, res) => {
   let body = '';
@@ -31,7 +33,7 @@ const server = createServer((req, res) => {
     const { question } = JSON.parse(body || '{}');
     res.end(
       JSON.stringify({
-        answer: `Open Reports and click Export CSV. (${question})`,
+        answer: failing ? `I cannot help with that. (${question})` : `Open Reports and click Export CSV. (${question})`,
         refused: false,
         citations: [{ id: 'export-csv', title: 'Export to CSV' }],
         contexts: Array.from({ length: 5 }, (_, i) => ({
@@ -160,6 +162,15 @@ try {
       `lines ${after.lines}, cases ${after.unique} (each exactly once: ${after.lines === after.unique && after.unique === CASES})`,
   );
   if (resumed.code !== 0) console.log(resumed.stderr);
+
+  if (process.env.BENCH_FAILING === '1') {
+    failing = true;
+    const failed = await genai(args);
+    const count = await countResults((await runFiles()).results);
+    console.log(
+      `all failing   exit ${failed.code}  wall ${(failed.wallMs / 1000).toFixed(1)} s  peak RSS ${failed.peakRssMb.toFixed(0)} MB  cases ${count.unique}`,
+    );
+  }
 } finally {
   server.close();
   await rm(dir, { recursive: true, force: true });

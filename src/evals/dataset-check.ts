@@ -33,9 +33,10 @@ export const datasetCheck: ExtraCheck = async (loaded, locateField) => {
         };
     return [finding];
   }
-  const { loadDataset } = await import('./dataset.js');
+  const { openDataset } = await import('./dataset.js');
   try {
-    await loadDataset(file, project);
+    // Validates every case in one streaming pass, holding none of them.
+    await (await openDataset(file, project)).cases.close();
     return [];
   } catch (error) {
     if (!isGenaiError(error)) throw error;

@@ -10,7 +10,8 @@ interface MetricColumn {
   values: Float64Array;
   /** Per case: HAS (a score exists), PASS_SET/PASS (its pass), AGREEMENT (an agreement is kept). */
   flags: Uint8Array;
-  agreement: Float64Array;
+  /** Made at the first agreement (judges asked more than once): most runs have none. */
+  agreement: Float64Array | undefined;
   errors: Map<number, string>;
 }
 
@@ -20,16 +21,29 @@ interface MetricColumn {
  * facts as an object made on the fly, so the summary and the gate read it like an array of facts.
  */
 export class ResultTable implements Iterable<ResultFacts> {
-  private capacity = 1024;
+  private capacity: number;
   private count = 0;
   private readonly ids: string[] = [];
   private readonly index = new Map<string, number>();
-  private states = new Uint8Array(this.capacity);
+  private states: Uint8Array;
   /** Per case: 1 has a response, 2 the response came from the cache. */
-  private responses = new Uint8Array(this.capacity);
+  private responses: Uint8Array;
   /** latencyMs, inputTokens, outputTokens, embeddingTokens per case. */
-  private numbers = new Float64Array(this.capacity * 4);
+  private numbers: Float64Array;
+  /** Where each case's full result sits in the results file: byte offset and length (length -1: not known). */
+  private offsets: Float64Array;
+  private lengths: Int32Array;
   private readonly metrics = new Map<string, MetricColumn>();
+
+  /** `capacity`: how many results are expected (the run's case count), so that the columns are made once. */
+  constructor(capacity = 1024) {
+    this.capacity = Math.max(16, capacity);
+    this.states = new Uint8Array(this.capacity);
+    this.responses = new Uint8Array(this.capacity);
+    this.numbers = new Float64Array(this.capacity * 4);
+    this.offsets = new Float64Array(this.capacity);
+    this.lengths = new Int32Array(this.capacity).fill(-1);
+  }
 
   get size(): number {
     return this.count;
@@ -39,11 +53,18 @@ export class ResultTable implements Iterable<ResultFacts> {
     return this.index.has(caseId);
   }
 
-  /** Adds a result's facts (a full CaseResult is read for its facts only). A case already present is ignored. */
-  add(result: ResultFacts): void {
+  /**
+   * Adds a result's facts (a full CaseResult is read for its facts only), and where its line sits in the
+   * results file when known. A case already present is ignored.
+   */
+  add(result: ResultFacts, where?: { offset: number; length: number }): void {
     if (this.index.has(result.caseId)) return;
     if (this.count === this.capacity) this.grow();
     const i = this.count++;
+    if (where) {
+      this.offsets[i] = where.offset;
+      this.lengths[i] = where.length;
+    }
     this.ids.push(result.caseId);
     this.index.set(result.caseId, i);
     this.states[i] = STATES.indexOf(result.state);
@@ -63,7 +84,7 @@ export class ResultTable implements Iterable<ResultFacts> {
         HAS |
         (score.pass !== undefined ? PASS_SET | (score.pass ? PASS : 0) : 0) |
         (agreement !== undefined ? AGREEMENT : 0);
-      if (agreement !== undefined) column.agreement[i] = agreement;
+      if (agreement !== undefined) (column.agreement ??= new Float64Array(this.capacity))[i] = agreement;
       if (score.error !== undefined) column.errors.set(i, score.error);
     }
   }
@@ -72,6 +93,13 @@ export class ResultTable implements Iterable<ResultFacts> {
   get(caseId: string): ResultFacts | undefined {
     const i = this.index.get(caseId);
     return i === undefined ? undefined : this.at(i);
+  }
+
+  /** Where a case's full result sits in the results file, or undefined when it has none (or it is not known). */
+  where(caseId: string): { offset: number; length: number } | undefined {
+    const i = this.index.get(caseId);
+    if (i === undefined || this.lengths[i]! < 0) return undefined;
+    return { offset: this.offsets[i]!, length: this.lengths[i]! };
   }
 
   *[Symbol.iterator](): Iterator<ResultFacts> {
@@ -89,7 +117,7 @@ export class ResultTable implements Iterable<ResultFacts> {
         value: Number.isNaN(value) ? null : value,
         ...(flags & PASS_SET ? { pass: Boolean(flags & PASS) } : {}),
         ...(error !== undefined ? { error } : {}),
-        ...(flags & AGREEMENT ? { agreement: column.agreement[i]! } : {}),
+        ...(flags & AGREEMENT ? { agreement: column.agreement![i]! } : {}),
       };
     }
     const facts: ResultFacts = { caseId: this.ids[i]!, state: STATES[this.states[i]!]!, scores };
@@ -110,7 +138,7 @@ export class ResultTable implements Iterable<ResultFacts> {
       column = {
         values: new Float64Array(this.capacity),
         flags: new Uint8Array(this.capacity),
-        agreement: new Float64Array(this.capacity),
+        agreement: undefined,
         errors: new Map(),
       };
       this.metrics.set(name, column);
@@ -120,7 +148,7 @@ export class ResultTable implements Iterable<ResultFacts> {
 
   private grow(): void {
     const capacity = this.capacity * 2;
-    const widen = <T extends Float64Array | Uint8Array>(old: T, size: number): T => {
+    const widen = <T extends Float64Array | Int32Array | Uint8Array>(old: T, size: number): T => {
       const next = new (old.constructor as new (n: number) => T)(size);
       next.set(old);
       return next;
@@ -128,10 +156,14 @@ export class ResultTable implements Iterable<ResultFacts> {
     this.states = widen(this.states, capacity);
     this.responses = widen(this.responses, capacity);
     this.numbers = widen(this.numbers, capacity * 4);
+    this.offsets = widen(this.offsets, capacity);
+    const lengths = widen(this.lengths, capacity);
+    lengths.fill(-1, this.capacity);
+    this.lengths = lengths;
     for (const column of this.metrics.values()) {
       column.values = widen(column.values, capacity);
       column.flags = widen(column.flags, capacity);
-      column.agreement = widen(column.agreement, capacity);
+      if (column.agreement) column.agreement = widen(column.agreement, capacity);
     }
     this.capacity = capacity;
   }

@@ -5,7 +5,7 @@ import { usageError } from '../errors.js';
 import type { EvalsSection } from '../manifest/sections/evals.js';
 import { ResponseCache } from './cache.js';
 import { ResultTable } from './facts.js';
-import { loadDataset, selectCases } from './dataset.js';
+import { openDataset, selectIndexes, type OpenedDataset } from './dataset.js';
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_MAX_ERROR_RATE,
@@ -21,7 +21,15 @@ import { AdaptiveLimiter, type RetryPolicy } from './http.js';
 import { judgeModel, judgeSpecs, type JudgePanel } from './judges/index.js';
 import { summarize } from './metrics.js';
 import { silentProgress, type Progress } from './progress.js';
-import { buildReport, FULL_REPORT_CASES, reportCase, type EvalReport, type ReportCase } from './reports/report.js';
+import {
+  buildReport,
+  FULL_REPORT_CASES,
+  LISTED_PROBLEM_CASES,
+  PASSED_SAMPLE_CASES,
+  reportCase,
+  type EvalReport,
+  type ReportCase,
+} from './reports/report.js';
 import { runCases } from './runner.js';
 import {
   cacheDir,
@@ -38,7 +46,6 @@ import {
 } from './store.js';
 import { resolveTarget, targetClient, type Protocol } from './target.js';
 import type {
-  CaseResult,
   ConcurrencyChange,
   GateResult,
   ResultFacts,
@@ -50,7 +57,7 @@ import type {
 } from './types.js';
 
 export { readRun, listRuns, readBaseline, writeBaseline, type StoredRun } from './store.js';
-export { loadDataset, selectCases } from './dataset.js';
+export { loadDataset, openDataset, selectCases } from './dataset.js';
 export { datasetCheck } from './dataset-check.js';
 export type { EvalReport, ReportCase } from './reports/report.js';
 export type * from './types.js';
@@ -193,7 +200,22 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
       fix: 'set evals.dataset in genai.yaml or pass --dataset FILE',
     });
   }
-  const dataset = await loadDataset(isAbsolute(datasetPath) ? datasetPath : join(cwd, datasetPath), cwd);
+  // Validated in one streaming pass (located errors before any request); the cases are read again one by one.
+  const dataset = await openDataset(isAbsolute(datasetPath) ? datasetPath : join(cwd, datasetPath), cwd);
+  try {
+    return await runOpened(request, cwd, previous, dataset);
+  } finally {
+    await dataset.cases.close();
+  }
+}
+
+async function runOpened(
+  request: EvalRequest,
+  cwd: string,
+  previous: { meta: RunMeta } | undefined,
+  dataset: OpenedDataset,
+): Promise<EvalOutcome> {
+  const evals = request.evals;
   if (previous && previous.meta.dataset.hash !== dataset.hash) {
     throw usageError('E_EVAL_RESUME_DATASET', `the dataset changed since run ${previous.meta.id} started`, {
       fix: 'start a new run (without --resume), or restore the dataset',
@@ -228,10 +250,14 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
             : null,
         storeContexts: request.storeContexts || undefined,
       };
-  const byId = new Map(dataset.cases.map((c) => [c.id, c]));
-  const cases = previous
-    ? previous.meta.dataset.caseIds.map((id) => byId.get(id)!)
-    : selectCases(dataset.cases, { filter: options.filter, sample: options.sample, seed: options.seed });
+  const source = dataset.cases;
+  // The run's cases as positions in the dataset: the cases themselves are read when a worker takes one.
+  let selected: number[];
+  if (previous) {
+    const indexOf = new Map<string, number>();
+    for (let i = 0; i < source.size; i++) indexOf.set(source.id(i), i);
+    selected = previous.meta.dataset.caseIds.map((id) => indexOf.get(id)!);
+  } else selected = selectIndexes(source, { filter: options.filter, sample: options.sample, seed: options.seed });
 
   const specs = judgeSpecs(evals ?? {}, options.judges);
   // Retrieved contexts are most of a result's size: kept only when a judge reads them or when asked.
@@ -283,7 +309,7 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
           startedAt: new Date().toISOString(),
           status: 'running',
           target: runTarget,
-          dataset: { path: dataset.path, hash: dataset.hash, caseIds: cases.map((c) => c.id) },
+          dataset: { path: dataset.path, hash: dataset.hash, caseIds: selected.map((i) => source.id(i)) },
           options,
         };
     delete meta.finishedAt;
@@ -293,10 +319,11 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
     await writeRunMeta(cwd, meta);
     if (previous) await repairResults(cwd, meta.id);
     // What the summary and gate need of every result stays in memory; the results themselves on disk.
-    const stored = previous ? await readResultFacts(cwd, meta.id) : { facts: new ResultTable(), lines: new Map() };
-    const facts: ResultTable = stored.facts;
-    const lines: Map<string, { offset: number; length: number }> = stored.lines;
-    const todo = cases.filter((c) => !lines.has(c.id));
+    // With each result's facts, the table keeps where its line sits, to read it back for the reports.
+    const facts = previous
+      ? (await readResultFacts(cwd, meta.id, selected.length)).facts
+      : new ResultTable(selected.length);
+    const todo = selected.filter((i) => !facts.has(source.id(i)));
 
     const cache = new ResponseCache(cacheDir(cwd), options.cache);
     const panel: JudgePanel = {
@@ -309,22 +336,24 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
     };
     const writer = await ResultsWriter.open(cwd, meta.id);
     const progress = request.progress ?? silentProgress;
-    progress.start(cases.length, cases.length - todo.length);
+    progress.start(selected.length, selected.length - todo.length);
     let stopped = false;
     try {
-      ({ stopped } = await runCases(todo, {
-        target: targetClient(target, { policy, limiter: limits.limiter('target'), cache, apiKey: opened.apiKey }),
-        panel,
-        scoring: { retrievalK: options.retrievalK, pricing: evals?.pricing },
-        concurrency: options.concurrency,
-        record: async (result) => {
-          lines.set(result.caseId, await writer.append(result));
-          facts.add(result);
+      ({ stopped } = await runCases(
+        { length: todo.length, read: (k) => source.read(todo[k]!) },
+        {
+          target: targetClient(target, { policy, limiter: limits.limiter('target'), cache, apiKey: opened.apiKey }),
+          panel,
+          scoring: { retrievalK: options.retrievalK, pricing: evals?.pricing },
+          concurrency: options.concurrency,
+          record: async (result) => {
+            facts.add(result, await writer.append(result));
+          },
+          storeContexts: options.storeContexts ?? false,
+          progress,
+          signal: request.signal,
         },
-        storeContexts: options.storeContexts ?? false,
-        progress,
-        signal: request.signal,
-      }));
+      ));
     } finally {
       progress.stop();
       await writer.close();
@@ -351,42 +380,45 @@ export async function runEval(request: EvalRequest): Promise<EvalOutcome> {
       concurrency: limits.trace,
     };
     await writeRunMeta(cwd, finalMeta);
+    // One pass over the cases, in dataset order: each case and its result are read back (by byte offset) and
+    // streamed into report.json. Of a large run, the report held in memory (what --json prints and the other
+    // reports render) keeps the facts of the first LISTED_PROBLEM_CASES cases that failed or errored and of the
+    // first PASSED_SAMPLE_CASES passed ones, and counts the rest in `omitted`.
+    const full = selected.length <= FULL_REPORT_CASES;
+    const report = buildReport({
+      meta: finalMeta,
+      cases: [],
+      results: [],
+      summary,
+      gate,
+      judgeNames: specs.map((s) => s.name),
+      detail: full
+        ? undefined
+        : {
+            cases: 'facts',
+            note: `${selected.length} cases: this report lists the first ${LISTED_PROBLEM_CASES} cases that failed or errored (state, latency, usage and scores) and the first ${PASSED_SAMPLE_CASES} passed ones (state, latency and usage), and counts the others in \`omitted\`; report.json and results.jsonl hold every case in full`,
+          },
+    });
     const reader = await ResultsReader.open(cwd, meta.id);
     let files: EvalOutcome['files'];
-    let report: EvalReport;
     try {
-      // A report of a few thousand cases holds them in full; a larger one only their facts (report.json has all).
-      const full = cases.length <= FULL_REPORT_CASES;
-      const shown: (CaseResult | ResultFacts)[] = [];
-      for (const c of cases) {
-        const where = lines.get(c.id);
-        if (!where) continue;
-        if (full) shown.push(await reader.read(where));
-        else {
-          // Scores of the cases that did not pass, which the reports explain; the others are in the summary.
-          const caseFacts = facts.get(c.id)!;
-          shown.push(caseFacts.state === 'passed' ? { ...caseFacts, scores: {} } : caseFacts);
-        }
-      }
-      report = buildReport({
-        meta: finalMeta,
-        cases,
-        results: shown,
-        summary,
-        gate,
-        judgeNames: specs.map((s) => s.name),
-        detail: full
-          ? undefined
-          : {
-              cases: 'facts',
-              note: `${cases.length} cases: this report lists each case's state, latency and usage, and the scores of the cases that did not pass; report.json and results.jsonl hold every case in full`,
-            },
-      });
       files = await writeReports(cwd, report, request, async (write) => {
-        for (const c of cases) {
-          const where = lines.get(c.id);
-          await write(reportCase(c, where ? await reader.read(where) : undefined));
+        const omitted = { passed: 0, failed: 0, errored: 0, missing: 0 };
+        let passed = 0;
+        let problems = 0;
+        for (const i of selected) {
+          const c = await source.read(i);
+          const where = facts.where(c.id);
+          const shown = reportCase(c, where ? await reader.read(where) : undefined);
+          await write(shown);
+          if (full) report.cases.push(shown);
+          else if (shown.state === 'missing') omitted.missing++;
+          else if (shown.state === 'passed' && passed++ >= PASSED_SAMPLE_CASES) omitted.passed++;
+          else if (shown.state !== 'passed' && problems++ >= LISTED_PROBLEM_CASES) omitted[shown.state]++;
+          else report.cases.push(factsCase(shown, facts.get(c.id), source.tags(i)));
         }
+        // Set once report.json's head is written: report.json lists every case and has no `omitted`.
+        if (!full) report.omitted = omitted;
       });
     } finally {
       await reader.close();
@@ -418,6 +450,33 @@ function concurrencyTrace(max: number, onChange: ((change: ConcurrencyChange) =>
       }),
   };
 }
+
+/**
+ * A case of a large run's report in memory: what it asked, its state, latency and usage; the expected answer
+ * and scores only when it did not pass (the full case is in report.json).
+ */
+function factsCase(
+  shown: ReportCase,
+  caseFacts: ResultFacts | undefined,
+  tags: readonly string[] | undefined,
+): ReportCase {
+  const passed = shown.state === 'passed';
+  const response = caseFacts?.response;
+  return {
+    id: shown.id,
+    tags: (tags ?? NO_TAGS) as string[],
+    question: shown.question,
+    expected: passed ? undefined : shown.expected,
+    state: shown.state,
+    latencyMs: response?.latencyMs,
+    usage: response?.usage,
+    cached: response?.cached || undefined,
+    scores: passed || !caseFacts ? {} : (caseFacts.scores as ReportCase['scores']),
+    ...(shown.error ? { error: shown.error } : {}),
+  };
+}
+
+const NO_TAGS: readonly string[] = Object.freeze([]);
 
 function specOf(target: RunTarget): TargetSpec {
   if (target.kind === 'env' && target.env) return { kind: 'env', env: target.env };
@@ -455,8 +514,16 @@ async function writeReports(
   };
   await writeReportJson(files.json, report, writeCases);
   await copy('json');
-  // The reports for people and CI show, of a large run, the cases that did not pass (report.json has all).
-  const shown = report.detail ? { ...report, cases: report.cases.filter((c) => c.state !== 'passed') } : report;
+  // Of a large run, the HTML report renders the report held in memory (the cases that did not pass, a sample of
+  // the passed ones, the others counted); Markdown and JUnit leave the sample out.
+  const html = report;
+  const shown: EvalReport = report.omitted
+    ? {
+        ...report,
+        cases: report.cases.filter((c) => c.state !== 'passed'),
+        omitted: { ...report.omitted, passed: report.summary.passed },
+      }
+    : report;
   const { renderJunit } = await import('./reports/junit.js');
   await writeFile(files.junit, renderJunit(shown));
   await copy('junit');
@@ -466,7 +533,7 @@ async function writeReports(
   await copy('markdown');
   if (request.stepSummary) await appendFile(request.stepSummary, markdown);
   const { renderHtml } = await import('./reports/html.js');
-  await writeFile(files.html, renderHtml(shown));
+  await writeFile(files.html, renderHtml(html));
   await copy('html');
   return files;
 }

@@ -66,21 +66,32 @@ export async function evaluateCase(evalCase: EvalCase, deps: RunnerDeps): Promis
   };
 }
 
-/** Runs the cases with at most `concurrency` in flight; each finished case is recorded before the next is counted. */
-export async function runCases(
-  cases: readonly EvalCase[],
-  deps: RunnerDeps,
-): Promise<{ finished: number; stopped: boolean }> {
+/** Cases to run: a list, or how many there are and how to read each (a dataset read case by case). */
+export type CaseList = readonly EvalCase[] | { readonly length: number; read(index: number): Promise<EvalCase> };
+
+/**
+ * Runs the cases with at most `concurrency` in flight; each finished case is recorded before the next is counted.
+ * A case is read when a worker takes it, so that only the cases in flight are held.
+ */
+export async function runCases(cases: CaseList, deps: RunnerDeps): Promise<{ finished: number; stopped: boolean }> {
   let next = 0;
   let finished = 0;
+  // A worker that fails (a case unreadable, the results file unwritable) stops the others from taking more.
+  let failed = false;
   const worker = async () => {
-    while (next < cases.length && !deps.signal?.aborted) {
-      const evalCase = cases[next++]!;
-      const result = await evaluateCase(evalCase, deps);
-      if (!result) continue;
-      await deps.record(result);
-      finished++;
-      deps.progress.tick(result);
+    try {
+      while (next < cases.length && !deps.signal?.aborted && !failed) {
+        const index = next++;
+        const evalCase = 'read' in cases ? await cases.read(index) : cases[index]!;
+        const result = await evaluateCase(evalCase, deps);
+        if (!result) continue;
+        await deps.record(result);
+        finished++;
+        deps.progress.tick(result);
+      }
+    } catch (err) {
+      failed = true;
+      throw err;
     }
   };
   await Promise.all(Array.from({ length: Math.min(deps.concurrency, cases.length) }, worker));

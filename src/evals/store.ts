@@ -169,18 +169,22 @@ export function parseResults(text: string): CaseResult[] {
   return out;
 }
 
-/** A run's results as facts, streamed from its file, with where each full result sits. */
-export async function readResultFacts(
-  cwd: string,
-  id: string,
-): Promise<{ facts: ResultTable; lines: Map<string, { offset: number; length: number }> }> {
-  const facts = new ResultTable();
-  const lines = new Map<string, { offset: number; length: number }>();
-  for await (const { result, offset, length } of readResults(cwd, id)) {
-    facts.add(result);
-    lines.set(result.caseId, { offset, length });
+/**
+ * A run's results as facts, streamed from its file, with where each full result sits (`ResultTable.where`).
+ * `expected`: how many results the run may have (its case count), to size the table once.
+ */
+export async function readResultFacts(cwd: string, id: string, expected?: number): Promise<{ facts: ResultTable }> {
+  const facts = new ResultTable(expected);
+  // As readResults, with the table itself (not a set of ids beside it) keeping the first result per case.
+  try {
+    for await (const line of readLines(resultsPath(cwd, id))) {
+      const result = parseResultLine(line.text);
+      if (result && !facts.has(result.caseId)) facts.add(result, { offset: line.offset, length: line.length });
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException)?.code !== 'ENOENT') throw err;
   }
-  return { facts, lines };
+  return { facts };
 }
 
 export async function listRuns(cwd: string): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { describeChange, formatChange, formatMetric, type EvalReport } from './report.js';
+import { describeChange, formatChange, formatCount, formatMetric, omittedProblems, type EvalReport } from './report.js';
 
 const escapeHtml = (text: string) =>
   text
@@ -18,6 +18,7 @@ const scriptJson = (value: unknown) =>
 /**
  * One self-contained HTML page: metric cards, a delta chart (SVG), the gate, and a filterable case table
  * with each case's answer, contexts, judge rationales and trace id. No network: CSS, JS and data are inline.
+ * Of a large run (`report.omitted`), the page lists the cases it is given and counts the others.
  */
 export function renderHtml(report: EvalReport): string {
   const { summary, gate } = report;
@@ -80,6 +81,7 @@ export function renderHtml(report: EvalReport): string {
   <span id="shown"></span>
 </div>
 <table id="cases"><thead><tr><th>case</th><th>state</th><th>tags</th><th>latency</th><th>failing</th></tr></thead><tbody></tbody></table>
+${omittedLine(report)}
 </section>
 </main>
 <script type="application/json" id="report-data">${scriptJson({ cases: report.cases })}</script>
@@ -87,6 +89,20 @@ export function renderHtml(report: EvalReport): string {
 </body>
 </html>
 `;
+}
+
+/** Of a large run: the cases the page does not list, counted, and where they are. */
+function omittedLine(report: EvalReport): string {
+  const omitted = report.omitted;
+  if (!omitted) return '';
+  const more = omittedProblems(omitted);
+  const parts = [
+    more ? `${more} are not listed here (report.json lists every case)` : '',
+    omitted.passed ? `${formatCount(omitted.passed)} more passed case(s) are in report.json and results.jsonl` : '',
+    omitted.missing ? `${formatCount(omitted.missing)} case(s) did not finish (report.json lists them as missing)` : '',
+  ].filter(Boolean);
+  if (parts.length === 0) return '';
+  return `<p class="omitted">${escapeHtml(parts.join('; '))}.</p>`;
 }
 
 /**
@@ -167,7 +183,7 @@ h1 .verdict.ok{background:#2e7d32;color:#fff}h1 .verdict.bad{background:#c62828;
 .tag.offline{background:#fff3e0;color:#e65100}
 .chart{width:100%;max-width:760px;background:#fff;border:1px solid #dde1e5;border-radius:6px;font-size:12px}
 .chart .axis{font-size:11px;fill:#555}
-.rule{font-size:.8rem;color:#555}.ok{color:#2e7d32}.bad,.err{color:#c62828}
+.rule,.omitted{font-size:.8rem;color:#555}.ok{color:#2e7d32}.bad,.err{color:#c62828}
 .filters{display:flex;gap:8px;flex-wrap:wrap;align-items:center;margin-bottom:8px}
 .filters input{flex:1;min-width:200px;padding:5px}.filters select{padding:5px}
 table{width:100%;border-collapse:collapse;background:#fff;font-size:.9rem}

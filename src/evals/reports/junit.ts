@@ -1,5 +1,5 @@
 import type { EvalReport } from './report.js';
-import { formatMetric } from './report.js';
+import { formatCount, formatMetric, omittedProblems } from './report.js';
 
 const escapeXml = (text: string) =>
   text
@@ -22,11 +22,17 @@ interface TestCase {
 /**
  * JUnit XML: one testsuite per metric with one testcase per case (cases where the target failed land in a
  * "target" suite), plus a "gate" suite with the thresholds and baseline checks. Only metrics that can
- * fail a case (assertions, judges) are testcases; informational ones are in the JSON and HTML reports.
+ * fail a case (assertions, judges) are testcases; informational ones are in the JSON and HTML reports. Of a
+ * large run (`report.omitted`), the cases that did not finish are a single testcase that counts them, and so are
+ * the failed or errored cases beyond those the report lists.
  */
 export function renderJunit(report: EvalReport): string {
   const suites = new Map<string, TestCase[]>();
-  const add = (suite: string, testCase: TestCase) => suites.set(suite, [...(suites.get(suite) ?? []), testCase]);
+  const add = (suite: string, testCase: TestCase) => {
+    const list = suites.get(suite);
+    if (list) list.push(testCase);
+    else suites.set(suite, [testCase]);
+  };
   for (const c of report.cases) {
     const seconds = (c.latencyMs ?? 0) / 1000;
     if (c.state === 'missing') {
@@ -49,6 +55,28 @@ export function renderJunit(report: EvalReport): string {
         out: `value=${score.value ?? 'null'}${score.reason ? ` reason=${score.reason}` : ''}${offline}${c.traceId ? ` traceId=${c.traceId}` : ''}`,
       });
     }
+  }
+  // A large run's cases that did not finish are one testcase, with their count (report.json lists them).
+  const missing = report.omitted?.missing ?? 0;
+  if (missing) {
+    add('target', {
+      name: `${formatCount(missing)} case(s) did not finish`,
+      classname: 'genai.eval.target',
+      seconds: 0,
+      error: `did not finish (interrupted run): ${formatCount(missing)} case(s), listed in report.json as missing; resume with genai eval --resume ${report.run.id}`,
+    });
+  }
+  // And the failed or errored cases beyond those it lists, one testcase that counts them.
+  const more = omittedProblems(report.omitted);
+  if (more) {
+    const text = `${more} not listed here; report.json lists every case`;
+    add('cases', {
+      name: `${more} not listed`,
+      classname: 'genai.eval.cases',
+      seconds: 0,
+      ...(report.omitted!.failed ? { failure: text } : {}),
+      ...(report.omitted!.errored ? { error: text } : {}),
+    });
   }
   for (const check of report.gate.thresholds) {
     add('gate', {

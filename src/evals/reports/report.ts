@@ -23,11 +23,37 @@ export interface ReportCase {
 }
 
 /**
- * Runs with more cases than this keep only each case's facts in the report held in memory (what --json
- * prints and the Markdown, HTML and JUnit reports render): id, question, state, scores, latency, usage.
- * report.json and results.jsonl always hold every case in full.
+ * Runs with more cases than this keep, in the report held in memory (what --json prints and the Markdown,
+ * HTML and JUnit reports render), only the facts (id, question, state, latency, usage, and scores when it did
+ * not pass) of the first LISTED_PROBLEM_CASES cases that failed or errored and of the first
+ * PASSED_SAMPLE_CASES passed ones; the other cases, and those that did not finish, are counted in `omitted`. report.json and results.jsonl always
+ * hold every case in full.
  */
 export const FULL_REPORT_CASES = 2000;
+
+/** Of a run above FULL_REPORT_CASES, the report in memory (and so the HTML report) keeps this many passed cases. */
+export const PASSED_SAMPLE_CASES = 100;
+
+/** Of a run above FULL_REPORT_CASES, the report in memory keeps at most this many cases that failed or errored. */
+export const LISTED_PROBLEM_CASES = 2000;
+
+/** The cases a report for people or CI leaves out of a large run, counted instead (report.json lists them). */
+export interface OmittedCases {
+  passed: number;
+  failed: number;
+  errored: number;
+  missing: number;
+}
+
+/** The omitted failed and errored cases in words ("12 more failed and 3 more errored case(s)"), or ''. */
+export function omittedProblems(omitted: OmittedCases | undefined): string {
+  if (!omitted) return '';
+  const parts = [
+    omitted.failed ? `${formatCount(omitted.failed)} more failed` : '',
+    omitted.errored ? `${formatCount(omitted.errored)} more errored` : '',
+  ].filter(Boolean);
+  return parts.length ? `${parts.join(' and ')} case(s)` : '';
+}
 
 /** The full record of a run (report.json): versioned, everything the other reports render. */
 export interface EvalReport {
@@ -42,6 +68,8 @@ export interface EvalReport {
   cases: ReportCase[];
   /** Set when `cases` carry only facts (more than FULL_REPORT_CASES cases): where the full cases are. */
   detail?: { cases: 'facts'; note: string } | undefined;
+  /** Of a run above FULL_REPORT_CASES, the cases `cases` leaves out, counted (never in report.json, which lists all). */
+  omitted?: OmittedCases | undefined;
 }
 
 export const OFFLINE_NOTE =
@@ -147,6 +175,9 @@ export function describeChange(comparison: { change: number; relative: boolean }
     : Math.abs(comparison.change).toFixed(3);
   return `${size} ${comparison.change > 0 ? 'better' : 'worse'}`;
 }
+
+/** "1,234": counts for people. */
+export const formatCount = (n: number) => n.toLocaleString('en-US');
 
 /** Failing metrics of a case, with reasons, in one line. */
 export function caseProblems(c: ReportCase): string {
