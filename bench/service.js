@@ -1,5 +1,6 @@
 // Benchmark of the generated service on the local target (prints figures; asserts nothing).
-// Run after compiling: node bench/service.js   (BENCH_SECONDS=30 for the issue's 30-second runs; default 10)
+// Run after compiling: node bench/service.js   (BENCH_SECONDS=30 for the issue's 30-second runs; default 10;
+// BENCH_DOCUMENTS=10000 for a corpus ten times the issue's)
 //
 // A project from `genai init` (or GENAI_BENCH_PROJECT=/path/to/a/built/project), 1,000 documents ingested
 // with the offline provider, then, each server in its own process and the load from another one (a small
@@ -9,7 +10,8 @@
 //   tracing-on the service as `genai up` composes it (spans batched into its PGlite)
 //   tracing-off the same service with no span processor (spans made, nothing exported or stored)
 // at 8 connections (the service's default in-flight limit), then the service at 200 and 1,000 connections
-// with its default queue (shedding with 503 + Retry-After) and with an unbounded one (queueing).
+// with its default queue (shedding with 503 + Retry-After) and with an unbounded one (queueing). The load
+// generator honours Retry-After: a connection that got a 503 waits that long before its next request.
 import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
@@ -18,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const DOCUMENTS = 1000;
+const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 1000);
 const self = fileURLToPath(import.meta.url);
 const kit = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const [mode, ...rest] = process.argv.slice(2);
@@ -289,6 +291,7 @@ async function load(url, connections, seconds, questionsFile) {
     while (performance.now() < end) {
       const started = performance.now();
       let status;
+      let retryAfter = 0;
       try {
         const response = await pool.request({
           path: '/v1/answer',
@@ -298,13 +301,17 @@ async function load(url, connections, seconds, questionsFile) {
         });
         await response.body.dump();
         status = String(response.statusCode);
+        retryAfter = Number(response.headers['retry-after'] ?? 0);
       } catch (err) {
         status = err.code ?? 'error';
       }
       answered++;
-      if (started < warmupEnd) continue;
-      statuses[status] = (statuses[status] ?? 0) + 1;
-      if (status === '200') latencies.push(performance.now() - started);
+      if (started >= warmupEnd) {
+        statuses[status] = (statuses[status] ?? 0) + 1;
+        if (status === '200') latencies.push(performance.now() - started);
+      }
+      // A client that honours Retry-After, as the OpenAI SDKs do: a shed connection waits before its next request.
+      if (status === '503' && retryAfter > 0) await new Promise((r) => setTimeout(r, retryAfter * 1000));
     }
   };
   await Promise.all(Array.from({ length: connections }, worker));
