@@ -86,11 +86,15 @@ async function main() {
     const questions = readFileSync(join(dir, 'evals', 'dataset.jsonl'), 'utf8')
       .split('\n')
       .filter((l) => l.trim())
-      .map((l) => JSON.parse(l).input?.question)
+      .map((l) => JSON.parse(l))
+      // The answerable ones: a refused question skips retrieval (guard-input) or generation (out of scope),
+      // which would flatter the service against a floor that searches for every request.
+      .filter((c) => !c.expected?.refusal)
+      .map((c) => c.input?.question)
       .filter(Boolean);
     const questionsFile = join(work, 'questions.json');
     await writeFile(questionsFile, JSON.stringify(questions));
-    console.log(`${questions.length} questions from evals/dataset.jsonl, in turn; ${SECONDS} s per run\n`);
+    console.log(`${questions.length} answerable questions from evals/dataset.jsonl, in turn; ${SECONDS} s per run\n`);
 
     const rows = [];
     const measure = async (label, kind, connections, extraEnv = {}) => {
