@@ -27,24 +27,18 @@ const codec = new EventStreamCodec(
   (bytes) => new TextDecoder().decode(bytes),
   (text) => new TextEncoder().encode(text),
 );
-const eventFrame = (type: string, payload: unknown) =>
+/** One frame: an `event` of `type` or an `exception` of `type`, with a JSON body. */
+const frame = (kind: 'event' | 'exception', type: string, body: unknown) =>
   codec.encode({
     headers: {
-      ':message-type': { type: 'string', value: 'event' },
-      ':event-type': { type: 'string', value: type },
+      ':message-type': { type: 'string', value: kind },
+      [`:${kind}-type`]: { type: 'string', value: type },
       ':content-type': { type: 'string', value: 'application/json' },
     },
-    body: new TextEncoder().encode(JSON.stringify(payload)),
+    body: new TextEncoder().encode(JSON.stringify(body)),
   });
-const exceptionFrame = (type: string, message: string) =>
-  codec.encode({
-    headers: {
-      ':message-type': { type: 'string', value: 'exception' },
-      ':exception-type': { type: 'string', value: type },
-      ':content-type': { type: 'string', value: 'application/json' },
-    },
-    body: new TextEncoder().encode(JSON.stringify({ message })),
-  });
+const eventFrame = (type: string, payload: unknown) => frame('event', type, payload);
+const exceptionFrame = (type: string, message: string) => frame('exception', type, { message });
 
 /**
  * A local server speaking Bedrock Runtime's REST protocol over HTTP/2 (the client's default transport,
