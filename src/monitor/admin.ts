@@ -1,27 +1,6 @@
 import { resolve } from 'node:path';
 import { environmentError, usageError } from '../errors.js';
-
-/** A running environment's admin API, with the admin key the kit generated for it (none for cloud ones). */
-export interface AdminApi {
-  env: string;
-  url: string;
-  get<T>(path: string): Promise<T>;
-}
-
-/** The service's error body: `{"error": {"code", "message"}}`. */
-interface ServiceErrorBody {
-  error?: { code?: string; message?: string };
-}
-
-export class AdminHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { AdminHttpError, type AdminApi, type ServiceErrorBody } from './admin-api.js';
 
 /**
  * Opens ENV's admin API. The service owns its data folder while it runs (PGlite is single-process), so the

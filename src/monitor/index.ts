@@ -1,5 +1,6 @@
 import { usageError } from '../errors.js';
-import { AdminHttpError, checkTraceId, openAdmin } from './admin.js';
+import { AdminHttpError } from './admin-api.js';
+import { checkTraceId, openAdmin } from './admin.js';
 import type { TraceDetail, TraceSummary } from './traces.js';
 
 export type { TraceDetail, TraceSummary } from './traces.js';

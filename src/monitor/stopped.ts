@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { GenaiError, environmentError, lastOutputLine, splitFix } from '../errors.js';
 import type { ResolvedEnvironment } from '../environments/driver.js';
 import { environmentPaths } from '../environments/paths.js';
-import { AdminHttpError, type AdminApi } from './admin.js';
+import { AdminHttpError, type AdminApi } from './admin-api.js';
 
 /** What `outputs` says of a local environment whose service does not serve: its data may still be read. */
 const notServing = new Set(['E_NOT_RUNNING', 'E_DEAD', 'E_FAILED', 'E_FOREIGN_SERVICE']);
