@@ -177,9 +177,17 @@ describe('local environments answer for themselves', () => {
       await until(async () => (isAlive(before.servicePid) ? undefined : true), 'the service to exit', 10_000);
       const looping = await until(async () => {
         const state = await readState(b);
-        return ['crash-loop', 'crashed'].includes(state.status) ? state : undefined;
+        return state.status === 'crash-loop' ? state : undefined;
       }, 'the supervisor to see a crash loop');
-      expect(looping.status).not.toBe('running');
+      expect(looping.restarts).toBeGreaterThan(0);
+      expect((await genai(['outputs', 'dev', '--json'], b)).exitCode).toBe(3);
+      // A crash loop is retried with backoff; wait until the supervisor gives up, so that no retry of its own
+      // can win the race with the up below once the lock is gone.
+      await until(
+        async () => ((await readState(b)).status === 'crashed' ? true : undefined),
+        'the supervisor to give up',
+        120_000,
+      );
       const outputs = await genai(['outputs', 'dev', '--json'], b);
       expect(outputs.exitCode).toBe(3);
       expect(JSON.parse(outputs.stdout).error.message).toMatch(
