@@ -40,6 +40,17 @@ const frame = (kind: 'event' | 'exception', type: string, body: unknown) =>
 const eventFrame = (type: string, payload: unknown) => frame('event', type, payload);
 const exceptionFrame = (type: string, message: string) => frame('exception', type, { message });
 
+/** The service's variables for Bedrock through the local server on `port`, plus `extra`. */
+const bedrockEnv = (port: number, extra: Record<string, string>) => ({
+  GENAI_MODEL_PROVIDER: 'bedrock',
+  AWS_REGION: 'eu-west-1',
+  BEDROCK_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+  GENAI_CHAT_MODEL: 'meta.llama3-1-70b-instruct-v1:0',
+  GENAI_EMBEDDING_MODEL: 'amazon.titan-embed-text-v2:0',
+  GENAI_EMBEDDING_DIMENSIONS: '384',
+  ...extra,
+});
+
 /**
  * A local server speaking Bedrock Runtime's REST protocol over HTTP/2 (the client's default transport,
  * cleartext here), as the AWS SDK calls it with an `endpoint` override: `POST /model/{modelId}/converse`,
@@ -157,16 +168,7 @@ describe('the Bedrock provider against a local Bedrock Runtime server', () => {
     process.env.AWS_SECRET_ACCESS_KEY = 'test-secret';
     await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
     const { port } = fake.server.address() as AddressInfo;
-    const config = loadConfig({
-      GENAI_MODEL_PROVIDER: 'bedrock',
-      AWS_REGION: 'eu-west-1',
-      BEDROCK_ENDPOINT_URL: `http://127.0.0.1:${port}`,
-      GENAI_CHAT_MODEL: 'meta.llama3-1-70b-instruct-v1:0',
-      GENAI_EMBEDDING_MODEL: 'amazon.titan-embed-text-v2:0',
-      GENAI_EMBEDDING_DIMENSIONS: '384',
-      GENAI_MIN_RETRIEVAL_SCORE: '0',
-      GENAI_MODEL_MAX_RETRIES: '2',
-    });
+    const config = loadConfig(bedrockEnv(port, { GENAI_MIN_RETRIEVAL_SCORE: '0', GENAI_MODEL_MAX_RETRIES: '2' }));
     expect(config.provider.kind).toBe('bedrock');
     provider = createProvider(config.provider);
     ({ store, cleanup } = await tempStore());
@@ -325,16 +327,7 @@ describe('the Bedrock provider against a local Bedrock Runtime server', () => {
   it('ends a stream that stalls after its first event, retries it, and reports the timeout', async () => {
     const { port } = fake.server.address() as AddressInfo;
     const impatient = createProvider(
-      loadConfig({
-        GENAI_MODEL_PROVIDER: 'bedrock',
-        AWS_REGION: 'eu-west-1',
-        BEDROCK_ENDPOINT_URL: `http://127.0.0.1:${port}`,
-        GENAI_CHAT_MODEL: 'meta.llama3-1-70b-instruct-v1:0',
-        GENAI_EMBEDDING_MODEL: 'amazon.titan-embed-text-v2:0',
-        GENAI_EMBEDDING_DIMENSIONS: '384',
-        GENAI_MODEL_TIMEOUT_MS: '300',
-        GENAI_MODEL_MAX_RETRIES: '1',
-      }).provider,
+      loadConfig(bedrockEnv(port, { GENAI_MODEL_TIMEOUT_MS: '300', GENAI_MODEL_MAX_RETRIES: '1' })).provider,
     );
     fake.state.streamFailures = ['stall', 'stall'];
     const reasons: string[] = [];
