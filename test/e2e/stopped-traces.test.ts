@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAlive } from '../../src/environments/state.js';
 
 /**
  * A stopped local environment keeps its traces and feedback: genai traces and genai feedback export read them
@@ -20,15 +21,6 @@ const PORT = 9841;
 let work: string;
 let project: string;
 let traceId: string;
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'genai-stopped-'));

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAlive } from '../../src/environments/state.js';
 
 /**
  * Local environments answer for themselves (issue #11, item 6): the port an environment gets is one its own
@@ -52,16 +52,6 @@ const readState = async (dir: string) =>
 async function health(url: string) {
   const response = await fetch(`${url}/healthz`);
   return (await response.json()) as { instance: string; release: string; env: string };
-}
-
-function isAlive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 }
 
 async function until<T>(probe: () => Promise<T | undefined>, what: string, limitMs = 60_000): Promise<T> {
