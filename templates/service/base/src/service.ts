@@ -1,5 +1,6 @@
 import { createApp } from './app.js';
 import type { ServiceConfig } from './config.js';
+import { ExitCode, ServiceError, exitWithError } from './errors.js';
 import { InteractionLog } from './observability/interactions.js';
 import { openTracing } from './observability/tracing.js';
 import { defaultCorpusDir, ingest } from './ingest.js';
@@ -18,7 +19,21 @@ export interface RunningService {
  */
 export async function openService(config: ServiceConfig, build: string): Promise<RunningService> {
   const provider = createProvider(config.provider);
-  const store = await openStore(config);
+  // PGlite on its own thread: its queries run beside the HTTP work of other requests, not in its way. If
+  // that thread dies the service cannot answer: it exits, and its supervisor (genai up, ECS, Kubernetes)
+  // starts a new one.
+  const store = await openStore(config, {
+    thread: true,
+    onFailure: (error) =>
+      exitWithError(
+        new ServiceError(
+          'database_failed',
+          `the database thread stopped: ${error.message}`,
+          'see the lines above in the log; the service restarts under its supervisor, or start it again',
+          ExitCode.environment,
+        ),
+      ),
+  });
   if (config.ingestAtStart) {
     // Replicas starting together take turns; the first ingests, the others find its snapshot.
     const result = await store

@@ -3,6 +3,7 @@ import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite/vector';
+import { openPgliteThread } from './db-thread.js';
 import { ingestLockKey, openPostgres, withAdvisoryLock, type Database, type Sql } from './db.js';
 import { ExitCode, ServiceError } from './errors.js';
 import { observabilitySchema } from './observability/schema.js';
@@ -77,6 +78,12 @@ async function migrate(db: Database): Promise<void> {
   await db.exec(observabilitySchema);
 }
 
+/** Where PGlite runs: this thread (the default) or its own. */
+export interface ThreadOptions {
+  thread?: boolean;
+  onFailure?: (error: Error) => void;
+}
+
 /**
  * The vector store: PGlite (Postgres in WebAssembly) with pgvector, one folder per environment, or any
  * Postgres with pgvector (Aurora) when DATABASE_URL is set; the same SQL runs on both. PGlite is
@@ -92,12 +99,17 @@ export class Store {
     private readonly session: <R>(use: (sql: Sql) => Promise<R>) => Promise<R>,
   ) {}
 
-  /** PGlite in `dataDir`. */
-  static async open(dataDir: string): Promise<Store> {
+  /**
+   * PGlite in `dataDir`: on this thread, or with `thread` on its own (db-thread.ts; the server's way), where
+   * `onFailure` hears of the thread dying.
+   */
+  static async open(dataDir: string, options: ThreadOptions = {}): Promise<Store> {
     await mkdir(path.dirname(dataDir), { recursive: true });
     const lockFile = await acquireLock(dataDir);
     try {
-      const db = await PGlite.create(dataDir, { extensions: { vector } });
+      const db = options.thread
+        ? await openPgliteThread(dataDir, options.onFailure)
+        : await PGlite.create(dataDir, { extensions: { vector } });
       await migrate(db);
       return new Store(db, lockFile, await activeSnapshot(db), (use) => use(db));
     } catch (error) {
@@ -226,8 +238,11 @@ export class Store {
 }
 
 /** Postgres when DATABASE_URL is set, else PGlite in the environment's data folder. */
-export function openStore(config: { dataDir: string; databaseUrl?: string | undefined }): Promise<Store> {
-  return config.databaseUrl ? Store.connect(config.databaseUrl) : Store.open(config.dataDir);
+export function openStore(
+  config: { dataDir: string; databaseUrl?: string | undefined },
+  options: ThreadOptions = {},
+): Promise<Store> {
+  return config.databaseUrl ? Store.connect(config.databaseUrl) : Store.open(config.dataDir, options);
 }
 
 export const toVector = (values: number[]): string => `[${values.join(',')}]`;
