@@ -163,9 +163,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
     }
     const release = await entered;
     try {
-      // PGlite answers in WebAssembly on this thread and its promises resolve at once: without a turn of the
-      // event loop here, each request would run to its end before the next one is even read, the queue
-      // would stay empty, and the backlog would pile up in the kernel, unseen, instead of being shed.
+      // PGlite on this thread (a store opened without `thread`) answers in WebAssembly and its promises
+      // resolve at once: without a turn of the event loop here, each request would run to its end before the
+      // next one is even read, the queue would stay empty, and the backlog would pile up in the kernel,
+      // unseen, instead of being shed.
       await yieldToEventLoop();
       await next();
     } finally {

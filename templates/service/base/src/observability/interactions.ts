@@ -56,9 +56,10 @@ type InteractionRow = ReturnType<typeof interactionRow>;
 
 /**
  * Records requests a batch at a time: a request adds its row and returns; rows are written together by one
- * INSERT a second later (or sooner, at `maxBatch` rows), so the one PGlite connection answers questions
- * instead of writing one row per request. Whatever reads interactions (feedback, the admin API) flushes
- * first; a crash loses at most the last second, as it does the spans still in their batch.
+ * INSERT a second later (or sooner, at `maxBatch` rows: a statement of a few milliseconds, so no search waits
+ * long behind it), so the one PGlite connection answers questions instead of writing one row per request.
+ * Whatever reads interactions (feedback, the admin API) flushes first; a crash loses at most the last second,
+ * as it does the spans still in their batch.
  */
 export class InteractionLog {
   private pending: InteractionRow[] = [];
@@ -67,7 +68,7 @@ export class InteractionLog {
 
   constructor(
     private readonly db: Database,
-    private readonly options: { maxBatch: number; delayMs: number } = { maxBatch: 256, delayMs: 1000 },
+    private readonly options: { maxBatch: number; delayMs: number } = { maxBatch: 64, delayMs: 1000 },
   ) {}
 
   /** Queues one request's interaction; the question in it is already redacted, the answer is redacted here. */

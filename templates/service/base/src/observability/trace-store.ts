@@ -100,30 +100,28 @@ export class StoreSpanExporter implements SpanExporter {
       };
     });
     const roots = rows.filter((r) => r.parent_span_id === null);
-    // A batch is two statements, whatever its size: rows travel as one JSON array each.
-    await this.db.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO spans (trace_id, span_id, parent_span_id, name, started_at, start_unix_ms, duration_ms,
+    // A batch is one statement, whatever its size (so one step, atomic, on the database's thread): the spans
+    // travel as one JSON array, and the roots among them become the traces' summary rows.
+    await this.db.query(
+      `WITH batch AS (
+         SELECT * FROM json_to_recordset($1::json) AS r(trace_id text, span_id text, parent_span_id text, name text,
+                start_unix_ms double precision, duration_ms double precision, status text, status_message text,
+                attributes json, events json)
+       ), stored AS (
+         INSERT INTO spans (trace_id, span_id, parent_span_id, name, started_at, start_unix_ms, duration_ms,
                             status, status_message, attributes, events)
          SELECT trace_id, span_id, parent_span_id, name, to_timestamp(start_unix_ms / 1000.0), start_unix_ms,
                 duration_ms, status, status_message, attributes, events
-           FROM json_to_recordset($1::json) AS r(trace_id text, span_id text, parent_span_id text, name text,
-                start_unix_ms double precision, duration_ms double precision, status text, status_message text,
-                attributes json, events json)
-         ON CONFLICT DO NOTHING`,
-        [JSON.stringify(rows)],
-      );
-      if (roots.length === 0) return;
-      await tx.query(
-        `INSERT INTO traces (trace_id, name, started_at, duration_ms, status, attributes)
-         SELECT trace_id, name, to_timestamp(start_unix_ms / 1000.0), duration_ms,
-                CASE WHEN status = 'error' THEN 'error' ELSE 'ok' END, attributes
-           FROM json_to_recordset($1::json) AS r(trace_id text, name text, start_unix_ms double precision,
-                duration_ms double precision, status text, attributes json)
-         ON CONFLICT DO NOTHING`,
-        [JSON.stringify(roots)],
-      );
-    });
+           FROM batch
+         ON CONFLICT DO NOTHING
+       )
+       INSERT INTO traces (trace_id, name, started_at, duration_ms, status, attributes)
+       SELECT trace_id, name, to_timestamp(start_unix_ms / 1000.0), duration_ms,
+              CASE WHEN status = 'error' THEN 'error' ELSE 'ok' END, attributes
+         FROM batch WHERE parent_span_id IS NULL
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(rows)],
+    );
     // Pruning reads the tables: once a minute, or after a tenth of the cap's traces, not with every batch.
     this.sincePrune += roots.length;
     if (this.sincePrune >= Math.max(1, this.retention.maxTraces / 10) || Date.now() - this.prunedAt >= 60_000)
