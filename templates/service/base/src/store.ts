@@ -106,13 +106,16 @@ export class Store {
   static async open(dataDir: string, options: ThreadOptions = {}): Promise<Store> {
     await mkdir(path.dirname(dataDir), { recursive: true });
     const lockFile = await acquireLock(dataDir);
+    let db: Database | undefined;
     try {
-      const db = options.thread
+      db = options.thread
         ? await openPgliteThread(dataDir, options.onFailure)
         : await PGlite.create(dataDir, { extensions: { vector } });
       await migrate(db);
-      return new Store(db, lockFile, await activeSnapshot(db), (use) => use(db));
+      const opened = db;
+      return new Store(opened, lockFile, await activeSnapshot(opened), (use) => use(opened));
     } catch (error) {
+      await db?.close().catch(() => {});
       await rm(lockFile, { force: true });
       throw error;
     }
