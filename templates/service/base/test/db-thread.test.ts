@@ -101,36 +101,29 @@ describe.each(where)('PGlite %s, behind the Database interface', (_, open) => {
   });
 });
 
+/** How many times a 5 ms timer fires while `SELECT pg_sleep(0.3)` runs on a database that `open` opens. */
+async function ticksDuring(open: (dataDir: string) => Promise<Database>): Promise<number> {
+  const temp = await tempDataDir();
+  const db = await open(temp.dataDir);
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 5);
+  try {
+    await db.query('SELECT pg_sleep(0.3)');
+  } finally {
+    clearInterval(timer);
+    await db.close();
+    await temp.cleanup();
+  }
+  return ticks;
+}
+
 describe('PGlite on its own thread', () => {
   it('leaves the calling thread free while a query runs (timers fire during it)', async () => {
-    const temp = await tempDataDir();
-    const db = await openPgliteThread(temp.dataDir);
-    let ticks = 0;
-    const timer = setInterval(() => ticks++, 5);
-    try {
-      await db.query('SELECT pg_sleep(0.3)');
-    } finally {
-      clearInterval(timer);
-      await db.close();
-      await temp.cleanup();
-    }
-    // On the calling thread the same query blocks it: not one tick (the case below).
-    expect(ticks).toBeGreaterThan(5);
+    expect(await ticksDuring((dataDir) => openPgliteThread(dataDir))).toBeGreaterThan(5);
   });
 
   it('blocks the calling thread when PGlite runs on it (what the thread is for)', async () => {
-    const temp = await tempDataDir();
-    const db = await PGlite.create(temp.dataDir);
-    let ticks = 0;
-    const timer = setInterval(() => ticks++, 5);
-    try {
-      await db.query('SELECT pg_sleep(0.3)');
-    } finally {
-      clearInterval(timer);
-      await db.close();
-      await temp.cleanup();
-    }
-    expect(ticks).toBe(0);
+    expect(await ticksDuring((dataDir) => PGlite.create(dataDir))).toBe(0);
   });
 
   it('reports its death once: waiting calls fail, the database is closed, onFailure hears of it', async () => {
