@@ -5,10 +5,12 @@ import { InteractionLog } from './observability/interactions.js';
 import { openTracing } from './observability/tracing.js';
 import { defaultCorpusDir, ingest } from './ingest.js';
 import { createProvider } from './providers/index.js';
-import { openStore } from './store.js';
+import { openStore, type Store } from './store.js';
 
 export interface RunningService {
   app: ReturnType<typeof createApp>;
+  /** The store behind the app (PGlite on its own thread, or Postgres with DATABASE_URL). */
+  store: Store;
   /** Stores what is still batched (interactions, spans) and closes the store; the HTTP server is closed by its owner first. */
   close(): Promise<void>;
 }
@@ -71,6 +73,7 @@ export async function openService(config: ServiceConfig, build: string): Promise
   );
   return {
     app,
+    store,
     close: async () => {
       await interactions.flush();
       await tracing.shutdown();

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPgliteThread } from '../src/db-thread.js';
 import type { Database } from '../src/db.js';
 import { Store } from '../src/store.js';
-import { tempDataDir, tempDir } from './helpers.js';
+import { tempDataDir, tempDir, ticksDuringSlowQuery } from './helpers.js';
 
 const where: [string, (dataDir: string) => Promise<Database>][] = [
   ['on the calling thread', (dataDir) => PGlite.create(dataDir, { extensions: { vector } })],
@@ -101,20 +101,16 @@ describe.each(where)('PGlite %s, behind the Database interface', (_, open) => {
   });
 });
 
-/** How many times a 5 ms timer fires while `SELECT pg_sleep(0.3)` runs on a database that `open` opens. */
+/** The ticks of a 5 ms timer during a slow query on a database that `open` opens (and closes after). */
 async function ticksDuring(open: (dataDir: string) => Promise<Database>): Promise<number> {
   const temp = await tempDataDir();
   const db = await open(temp.dataDir);
-  let ticks = 0;
-  const timer = setInterval(() => ticks++, 5);
   try {
-    await db.query('SELECT pg_sleep(0.3)');
+    return await ticksDuringSlowQuery(db);
   } finally {
-    clearInterval(timer);
     await db.close();
     await temp.cleanup();
   }
-  return ticks;
 }
 
 describe('PGlite on its own thread', () => {

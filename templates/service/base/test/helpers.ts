@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import type { ChunkingConfig } from '../src/config.js';
 import { createProvider } from '../src/providers/index.js';
+import type { Sql } from '../src/db.js';
 import { Store } from '../src/store.js';
 
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -71,4 +72,19 @@ export async function corpusCopy(): Promise<{ dir: string; cleanup: () => Promis
   const temp = await tempDir('genai-corpus-');
   await cp(corpusDir, temp.dir, { recursive: true });
   return temp;
+}
+
+/**
+ * How many times a 5 ms timer fires on this thread while `SELECT pg_sleep(0.3)` runs on `db`: none where
+ * PGlite runs on this thread (WebAssembly does not yield), dozens where it runs on its own.
+ */
+export async function ticksDuringSlowQuery(db: Sql): Promise<number> {
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 5);
+  try {
+    await db.query('SELECT pg_sleep(0.3)');
+  } finally {
+    clearInterval(timer);
+  }
+  return ticks;
 }
