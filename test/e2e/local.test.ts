@@ -5,14 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bin, runGenai } from './project.js';
 
 /**
  * The user's story on the embedded default: init → install → the project's own tests → genai up → ask →
  * crash and restart → dead process → destroy. Runs the built CLI (npm test builds first).
  */
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'run.js');
-const genai = (args: string[], cwd: string) =>
-  execa(process.execPath, [bin, ...args], { cwd, reject: false, all: true });
+const genai = runGenai;
 
 let work: string;
 let project: string;

@@ -1,19 +1,16 @@
 import { readFileSync, statSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initProject, runGenai } from './project.js';
 
 /**
  * Observability on the local target, as an operator sees it: genai up generates the environment's keys,
  * a client calls the service with the official openai package, genai traces shows the request and its five
  * steps, feedback comes back through genai feedback export — and an e-mail in the question appears nowhere.
  */
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'run.js');
-const genai = (args: string[], cwd = project) =>
-  execa(process.execPath, [bin, ...args], { cwd, reject: false, all: true });
+const genai = (args: string[], cwd = project) => runGenai(args, cwd);
 
 // A fixed port, away from local.test.ts (8787 upwards) and promotion.test.ts (9811–9813).
 const PORT = 9831;
@@ -29,15 +26,7 @@ let traceId: string;
 let chatTraceId: string;
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'genai-observe-'));
-  project = join(work, 'observe');
-  const init = await genai(['init', 'observe', '--yes'], work);
-  expect(init.exitCode, init.all).toBe(0);
-  const manifest = join(project, 'genai.yaml');
-  const text = await readFile(manifest, 'utf8');
-  const pinned = text.replace(/dev: \{ target: local \}/, `dev: { target: local, port: ${PORT} }`);
-  expect(pinned, 'genai.yaml has dev: { target: local }').not.toBe(text);
-  await writeFile(manifest, pinned);
+  ({ work, project } = await initProject('observe', { ports: { dev: PORT } }));
   const up = await genai(['up', 'dev', '--json']);
   upOutput = String(up.all);
   expect(up.exitCode, up.all).toBe(0);

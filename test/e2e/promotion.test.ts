@@ -1,18 +1,16 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bin, initProject, runGenai } from './project.js';
 
 /**
  * The promotion loop on the local target, for real: three environments, releases moving dev → staging →
  * prod through the gates, a regression refused, a smoke failure rolled back by itself, a rollback by hand,
  * a lock between two promotions, and a promotion killed mid-deploy. Runs the built CLI.
  */
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'run.js');
-const genai = (args: string[], cwd = project) =>
-  execa(process.execPath, [bin, ...args], { cwd, reject: false, all: true });
+const genai = (args: string[], cwd = project) => runGenai(args, cwd);
 
 let work: string;
 let project: string;
@@ -65,14 +63,11 @@ async function ledger(): Promise<{ seq: number; kind: string; env?: string; to?:
 }
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'genai-promote-'));
-  project = join(work, 'shop');
-  const init = await genai(['init', 'shop', '--yes', '--environments', 'dev,staging,prod'], work);
-  expect(init.exitCode, init.all).toBe(0);
-  // Fixed ports, away from the other end-to-end test's.
-  await edit('genai.yaml', /dev: \{ target: local \}/, 'dev: { target: local, port: 9811 }');
-  await edit('genai.yaml', /staging: \{ target: local \}/, 'staging: { target: local, port: 9812 }');
-  await edit('genai.yaml', /prod: \{ target: local \}/, 'prod: { target: local, port: 9813 }');
+  // Fixed ports, away from the other end-to-end tests'.
+  ({ work, project } = await initProject('shop', {
+    args: ['--environments', 'dev,staging,prod'],
+    ports: { dev: 9811, staging: 9812, prod: 9813 },
+  }));
   for (const env of ['dev', 'staging', 'prod']) {
     const up = await genai(['up', env, '--json']);
     expect(up.exitCode, up.all).toBe(0);

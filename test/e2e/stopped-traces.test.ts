@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initProject, runGenai } from './project.js';
 import { isAlive } from '../../src/environments/state.js';
 
 /**
@@ -11,9 +11,7 @@ import { isAlive } from '../../src/environments/state.js';
  * through the project's own dist/admin-read.js (the kit never opens a data folder), which takes the server's
  * lock — so a folder a process still holds is a clean exit 3, and a project without the script says how on.
  */
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'run.js');
-const genai = (args: string[], cwd = project) =>
-  execa(process.execPath, [bin, ...args], { cwd, reject: false, all: true });
+const genai = (args: string[], cwd = project) => runGenai(args, cwd);
 
 // A fixed port, away from local.test.ts (8787 upwards), promotion.test.ts (9811–9813) and observability (9831).
 const PORT = 9841;
@@ -23,13 +21,7 @@ let project: string;
 let traceId: string;
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'genai-stopped-'));
-  project = join(work, 'stopped');
-  const init = await genai(['init', 'stopped', '--yes'], work);
-  expect(init.exitCode, init.all).toBe(0);
-  const manifest = join(project, 'genai.yaml');
-  const text = await readFile(manifest, 'utf8');
-  await writeFile(manifest, text.replace(/dev: \{ target: local \}/, `dev: { target: local, port: ${PORT} }`));
+  ({ work, project } = await initProject('stopped', { ports: { dev: PORT } }));
   const up = await genai(['up', 'dev', '--json']);
   expect(up.exitCode, up.all).toBe(0);
   const { url } = JSON.parse(up.stdout) as { url: string };

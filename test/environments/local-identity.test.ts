@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runGenai } from '../e2e/project.js';
 import { isAlive } from '../../src/environments/state.js';
 
 /**
@@ -11,9 +12,7 @@ import { isAlive } from '../../src/environments/state.js';
  * service bound, a failed start leaves nothing running and says why, and a service that is not this
  * environment's own, or that crash-loops, is reported as failed. Two real generated projects, the built CLI.
  */
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'run.js');
-const genai = (args: string[], cwd: string, env: Record<string, string> = {}) =>
-  execa(process.execPath, [bin, ...args], { cwd, reject: false, all: true, env });
+const genai = runGenai;
 
 let work: string;
 let a: string;
